@@ -1,1 +1,12 @@
-//! placeholder
+//! Integration tests: the real `ingestd` binary with real plugin libraries, each test in its
+//! own temporary folder. Build the plugins first: `cargo build --workspace`.
+
+// A panic is how a test reports failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
+mod faults;
+mod lifecycle;
+mod loading;
+mod shutdown;
+mod util;

@@ -1,0 +1,242 @@
+//! What each subcommand does. Errors become `anyhow` here, at the binary's edge.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use ingestd::daemon::{self, Control, SettingsSource};
+use ingestd::plugin_host::{Chain, ChainOutcome, load_plugin};
+use ingestd::settings::{self, Overrides, Settings};
+use ingestd::source::{document_from, read_source};
+use ingestd::{logging, outbox};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::cli::{Cli, Command, LogFormatArg, PluginsArgs, ProcessArgs, RunArgs};
+
+/// Exit code: some files failed or were skipped (`process`).
+pub(crate) const EXIT_FILES_FAILED: u8 = 1;
+/// Exit code: bad configuration, plugin or usage.
+pub(crate) const EXIT_CONFIG: u8 = 2;
+
+/// The configuration file to use: `--config`, else `./config/ingestd.toml`, else
+/// `/etc/ingestd/ingestd.toml`, else none (built-in defaults).
+fn config_file(cli_value: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = cli_value {
+        return Some(path.to_owned());
+    }
+    ["config/ingestd.toml", "/etc/ingestd/ingestd.toml"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+}
+
+fn overrides(cli: &Cli) -> Overrides {
+    let mut o = Overrides::default();
+    o.set(
+        "log.format",
+        cli.log_format.map(|f| match f {
+            LogFormatArg::Text => "text",
+            LogFormatArg::Json => "json",
+        }),
+    );
+    o.set("log.level", cli.log_level.as_deref());
+    if let Command::Run(run) = &cli.command {
+        o.set("paths.inbox", run.inbox.as_deref().map(|p| p.display()));
+        o.set("paths.outbox", run.outbox.as_deref().map(|p| p.display()));
+        o.set("processing.workers", run.workers);
+        o.set("watch.mode", run.poll.then_some("poll"));
+    }
+    o
+}
+
+/// Runs the parsed command line.
+pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
+    let file = config_file(cli.config.as_deref());
+    let overrides = overrides(&cli);
+    let settings = settings::load(file.as_deref(), &overrides)?;
+    logging::init(&settings.log)?;
+    if file.is_none() {
+        tracing::warn!("No configuration file found; using built-in defaults (no plugins).");
+    }
+    match cli.command {
+        Command::Run(args) => run_daemon(settings, file, overrides, &args),
+        Command::Process(args) => process_files(settings, &args),
+        Command::Check => check(&settings, file.as_deref()),
+        Command::Plugins(args) => list_plugins(&settings, &args),
+    }
+}
+
+fn run_daemon(
+    settings: Settings,
+    file: Option<PathBuf>,
+    overrides: Overrides,
+    _args: &RunArgs,
+) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("ingestd")
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let reload_source: SettingsSource =
+        Box::new(move || settings::load(file.as_deref(), &overrides));
+    runtime.block_on(async move {
+        let (control_tx, control_rx) = mpsc::channel(8);
+        let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+        let mut hup = signal(SignalKind::hangup()).context("cannot handle SIGHUP")?;
+        tokio::spawn(async move {
+            loop {
+                let message = tokio::select! {
+                    _ = term.recv() => Control::Shutdown,
+                    _ = int.recv() => Control::Shutdown,
+                    _ = hup.recv() => Control::Reload,
+                };
+                if message == Control::Shutdown {
+                    tracing::info!("Signal received: stopping after the files in progress.");
+                }
+                if control_tx.send(message).await.is_err() {
+                    break;
+                }
+            }
+        });
+        daemon::run(settings, reload_source, control_rx).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn process_files(settings: Settings, args: &ProcessArgs) -> Result<ExitCode> {
+    let chain = Chain::build(&settings, false)?;
+    let stdout = std::io::stdout();
+    let mut failures = 0usize;
+    for path in &args.files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let doc = read_source(path, settings.processing.max_file_bytes)
+            .and_then(|source| document_from(&name, &source));
+        let doc = match doc {
+            Ok(doc) => doc,
+            Err(e) => {
+                eprintln!("{}: the file {e}", path.display());
+                failures += 1;
+                continue;
+            }
+        };
+        match chain.run(doc) {
+            ChainOutcome::Done(mut doc) => {
+                if !args.keep_raw {
+                    doc.raw = None;
+                }
+                let bytes = if args.compact {
+                    let mut line = serde_json::to_vec(&doc)?;
+                    line.push(b'\n');
+                    line
+                } else {
+                    outbox::to_bytes(&doc)?
+                };
+                stdout
+                    .lock()
+                    .write_all(&bytes)
+                    .context("cannot write to stdout")?;
+            }
+            ChainOutcome::Skipped { plugin, reason, .. } => {
+                eprintln!("{}: skipped by {plugin}: {reason}", path.display());
+                failures += 1;
+            }
+            ChainOutcome::Failed(f) | ChainOutcome::Retry(f) => {
+                eprintln!(
+                    "{}: plugin {} failed ({}): {}",
+                    path.display(),
+                    f.plugin,
+                    f.kind.as_str(),
+                    f.message
+                );
+                failures += 1;
+            }
+        }
+    }
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FILES_FAILED)
+    })
+}
+
+fn check(settings: &Settings, file: Option<&Path>) -> Result<ExitCode> {
+    let chain = Chain::build(settings, false)?;
+    let shown = file
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| "(built-in defaults)".into());
+    println!("Configuration {shown} is valid.");
+    let p = &settings.paths;
+    println!(
+        "inbox {}  outbox {}  archive {}  failed {}  state {}",
+        p.inbox.display(),
+        p.outbox.display(),
+        p.archive.display(),
+        p.failed.display(),
+        p.state.display()
+    );
+    println!("Plugin chain ({} plugins):", chain.labels().len());
+    for (i, stage) in chain.summary().iter().enumerate() {
+        println!(
+            "  {}. {:<24} {} {:<8} sdk {:<6} abi {:<5} {}",
+            i + 1,
+            stage.label,
+            stage.name,
+            stage.version,
+            stage.sdk_version,
+            stage.abi,
+            stage.path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_plugins(settings: &Settings, args: &PluginsArgs) -> Result<ExitCode> {
+    let dirs = if args.dirs.is_empty() {
+        &settings.plugins.search_dirs
+    } else {
+        &args.dirs
+    };
+    let mut found = 0;
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "so"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            found += 1;
+            match load_plugin(&path, None, settings.plugins.allow_insecure_permissions) {
+                Ok(p) => println!(
+                    "{:<28} {:<8} sdk {:<6} abi {}.{}  {}",
+                    p.info.name,
+                    p.info.version,
+                    p.info.sdk_version,
+                    p.info.abi_major,
+                    p.info.abi_minor,
+                    path.display()
+                ),
+                Err(e) => println!("{:<28} refused: {e}", "-"),
+            }
+        }
+    }
+    if found == 0 {
+        println!(
+            "No plugin libraries (*.so) found in: {}",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,506 @@
+//! The long-running daemon: startup recovery, the dispatcher that turns inbox changes into
+//! work, the worker pool, reload and graceful shutdown.
+//!
+//! State it owns: the ready tracker (dispatcher only), the set of inbox names queued or in
+//! progress (`pending`), this daemon's claim folder, and the current plugin chain (swapped
+//! whole on reload; each file runs on the chain it started with).
+//!
+//! Flow: a startup scan, watcher hints and periodic re-lists feed the ready tracker; ready
+//! names go into a bounded queue (back-pressure: the dispatcher waits when it is full); a
+//! fixed number of workers take names, claim them by rename, and process them on blocking
+//! threads, off the async reactor.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::{Mutex as AsyncMutex, mpsc, watch};
+
+use crate::fsutil;
+use crate::inbox::claim::{Claim, ClaimDir, claimed_name};
+use crate::inbox::names::NameFilter;
+use crate::inbox::ready::ReadyTracker;
+use crate::plugin_host::{Chain, ChainError};
+use crate::processor::{FileOutcome, Processor};
+use crate::records::display_name;
+use crate::settings::{Settings, SettingsError, SourceAction, WatchMode};
+use crate::watcher::{self, Hint, WatchError};
+
+/// Why the daemon could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DaemonError {
+    /// A folder could not be created or used.
+    #[error("{0}")]
+    Folder(std::io::Error),
+    /// The plugin chain could not be built.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The inbox could not be watched.
+    #[error(transparent)]
+    Watch(#[from] WatchError),
+}
+
+/// A control message to the running daemon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Stop taking files, finish the ones in progress, exit.
+    Shutdown,
+    /// Reload the configuration and the plugin chain.
+    Reload,
+}
+
+/// Loads fresh settings for a reload.
+pub type SettingsSource = Box<dyn Fn() -> Result<Settings, SettingsError> + Send + Sync>;
+
+/// Work for a worker.
+#[derive(Debug)]
+enum WorkItem {
+    /// A ready file in the inbox, not claimed yet.
+    Inbox(OsString),
+    /// A file already claimed (recovered, or waiting for a retry).
+    Claimed { path: PathBuf, attempt: u32 },
+}
+
+struct Shared {
+    settings: Arc<Settings>,
+    chain: RwLock<Arc<Chain>>,
+    processor: Processor,
+    claims: ClaimDir,
+    pending: Mutex<HashSet<OsString>>,
+}
+
+impl Shared {
+    fn chain(&self) -> Arc<Chain> {
+        match self.chain.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn unpend(&self, name: &OsString) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+    }
+
+    /// Runs one work item to its outcome (blocking). Returns a retry to schedule, if any.
+    fn handle(&self, item: WorkItem) -> Option<(WorkItem, Duration)> {
+        let (path, attempt) = match item {
+            WorkItem::Claimed { path, attempt } => (path, attempt),
+            WorkItem::Inbox(name) => {
+                let claim = self.claims.claim(&name);
+                self.unpend(&name);
+                match claim {
+                    Ok(Claim::Claimed(path)) => (path, 1),
+                    Ok(Claim::Gone) => return None,
+                    Ok(Claim::Busy) => {
+                        tracing::debug!(name = %display_name(&name), "Same name still in progress; will retry.");
+                        return None;
+                    }
+                    Err(e) => {
+                        tracing::warn!(name = %display_name(&name), error = %e, "Cannot claim the file; will retry.");
+                        return None;
+                    }
+                }
+            }
+        };
+        match self.processor.process(&self.chain(), &path, attempt) {
+            FileOutcome::Retry { after } => Some((
+                WorkItem::Claimed {
+                    path,
+                    attempt: attempt + 1,
+                },
+                after,
+            )),
+            FileOutcome::Written { .. } | FileOutcome::Skipped { .. } | FileOutcome::Failed => None,
+        }
+    }
+}
+
+/// One entry of an inbox listing.
+#[derive(Debug)]
+struct Listed {
+    name: OsString,
+    size: u64,
+    mtime: Option<SystemTime>,
+    regular: bool,
+}
+
+/// Lists the inbox (blocking): accepted names, with what the ready check needs. Directories
+/// are left alone; symlinks and special files are listed (they fail without being opened).
+fn list_inbox(inbox: &Path, filter: &NameFilter) -> std::io::Result<Vec<Listed>> {
+    let mut listed = Vec::new();
+    for entry in std::fs::read_dir(inbox)? {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name();
+        if !filter.accepts(&name) {
+            continue;
+        }
+        if let Some(item) = stat_one(inbox, name) {
+            listed.push(item);
+        }
+    }
+    Ok(listed)
+}
+
+fn stat_one(inbox: &Path, name: OsString) -> Option<Listed> {
+    let meta = std::fs::symlink_metadata(inbox.join(&name)).ok()?;
+    if meta.is_dir() {
+        return None;
+    }
+    Some(Listed {
+        regular: meta.is_file(),
+        size: meta.len(),
+        mtime: meta.modified().ok(),
+        name,
+    })
+}
+
+/// Prepares the folders and removes the daemon's own stale temp files.
+fn prepare_folders(settings: &Settings) -> Result<(), DaemonError> {
+    let p = &settings.paths;
+    fsutil::ensure_dir("inbox", &p.inbox).map_err(DaemonError::Folder)?;
+    fsutil::ensure_dir("outbox", &p.outbox).map_err(DaemonError::Folder)?;
+    fsutil::ensure_dir("failed", &p.failed).map_err(DaemonError::Folder)?;
+    fsutil::ensure_dir("state", &p.state).map_err(DaemonError::Folder)?;
+    if settings.processing.on_success == SourceAction::Archive
+        || settings.processing.on_skip == SourceAction::Archive
+    {
+        fsutil::ensure_dir("archive", &p.archive).map_err(DaemonError::Folder)?;
+    }
+    for dir in [&p.outbox, &p.failed] {
+        match fsutil::remove_stale_temps(dir) {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(folder = %dir.display(), removed = n, "Removed temp files left by a crash.")
+            }
+            Err(e) => {
+                tracing::warn!(folder = %dir.display(), error = %e, "Cannot clean temp files.")
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs the daemon until a [`Control::Shutdown`] arrives (or `control` closes).
+pub async fn run(
+    settings: Settings,
+    reload_source: SettingsSource,
+    mut control: mpsc::Receiver<Control>,
+) -> Result<(), DaemonError> {
+    let settings = Arc::new(settings);
+    prepare_folders(&settings)?;
+    let chain = Chain::build(&settings, true)?;
+    tracing::info!(plugins = ?chain.labels(), "Plugin chain loaded.");
+    let claims = ClaimDir::create(&settings.paths.inbox, settings.processing.fsync)
+        .map_err(DaemonError::Folder)?;
+    let filter = NameFilter::new(&settings.watch)
+        .map_err(|e| DaemonError::Folder(std::io::Error::other(e)))?;
+    let shared = Arc::new(Shared {
+        settings: Arc::clone(&settings),
+        chain: RwLock::new(Arc::new(chain)),
+        processor: Processor::new(Arc::clone(&settings)),
+        claims,
+        pending: Mutex::new(HashSet::new()),
+    });
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let (work_tx, work_rx) = mpsc::channel::<WorkItem>(settings.processing.queue_capacity);
+    let work_rx = Arc::new(AsyncMutex::new(work_rx));
+    let workers: Vec<_> = (0..settings.worker_count())
+        .map(|_| {
+            tokio::spawn(worker(
+                Arc::clone(&shared),
+                Arc::clone(&work_rx),
+                work_tx.clone(),
+                shutdown_rx.clone(),
+            ))
+        })
+        .collect();
+    tracing::info!(
+        inbox = %settings.paths.inbox.display(), outbox = %settings.paths.outbox.display(),
+        workers = workers.len(), mode = ?settings.watch.mode, "Daemon started."
+    );
+
+    // Control messages: shutdown flips the watch; reload swaps the chain.
+    let control_shared = Arc::clone(&shared);
+    let control_task = tokio::spawn(async move {
+        while let Some(message) = control.recv().await {
+            match message {
+                Control::Shutdown => break,
+                Control::Reload => reload(&control_shared, &reload_source).await,
+            }
+        }
+        let _ = shutdown_tx.send(true);
+    });
+
+    let dispatched = dispatch(Arc::clone(&shared), filter, work_tx, shutdown_rx.clone()).await;
+    stopped(&mut shutdown_rx.clone()).await;
+    tracing::info!("Shutting down: finishing files in progress.");
+    for worker in workers {
+        let _ = worker.await;
+    }
+    control_task.abort();
+    // Files claimed but not finished (waiting for a retry) go back to the inbox.
+    match shared.claims.claimed_files() {
+        Ok(files) => {
+            for path in files {
+                if let Err(e) = shared.claims.release(&path) {
+                    tracing::error!(file = %path.display(), error = %e, "Cannot return a claimed file to the inbox; it stays in .processing and is recovered at the next start.");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "Cannot list claimed files."),
+    }
+    tracing::info!("Stopped.");
+    dispatched
+}
+
+async fn reload(shared: &Arc<Shared>, source: &SettingsSource) {
+    tracing::info!("Reloading the configuration and the plugin chain.");
+    let fresh = match source() {
+        Ok(fresh) => fresh,
+        Err(e) => {
+            tracing::error!(error = %e, "Reload refused: the configuration is invalid; the old one keeps running.");
+            return;
+        }
+    };
+    let built = tokio::task::spawn_blocking(move || Chain::build(&fresh, true)).await;
+    match built {
+        Ok(Ok(chain)) => {
+            let labels: Vec<String> = chain.labels().iter().map(|s| (*s).to_owned()).collect();
+            let mut guard = shared.chain.write().unwrap_or_else(|p| p.into_inner());
+            *guard = Arc::new(chain);
+            tracing::info!(plugins = ?labels, "Reloaded; new files use the new chain.");
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "Reload refused: the plugin chain could not be built; the old one keeps running.");
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "Reload failed unexpectedly; the old chain keeps running.")
+        }
+    }
+}
+
+async fn worker(
+    shared: Arc<Shared>,
+    queue: Arc<AsyncMutex<mpsc::Receiver<WorkItem>>>,
+    requeue: mpsc::Sender<WorkItem>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let item = {
+            let mut queue = queue.lock().await;
+            tokio::select! {
+                biased;
+                _ = stopped(&mut shutdown) => None,
+                item = queue.recv() => item,
+            }
+        };
+        let Some(item) = item else { break };
+        let job = Arc::clone(&shared);
+        match tokio::task::spawn_blocking(move || job.handle(item)).await {
+            Ok(Some((retry, after))) => {
+                let requeue = requeue.clone();
+                let mut stop = shutdown.clone();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = tokio::time::sleep(after) => { let _ = requeue.send(retry).await; }
+                        _ = stopped(&mut stop) => {}
+                    }
+                });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "A worker task failed; this is a bug in ingestd.")
+            }
+        }
+    }
+}
+
+/// Sends items to the queue in order, waiting while it is full; false on shutdown.
+async fn send_all(
+    items: impl IntoIterator<Item = WorkItem>,
+    tx: &mpsc::Sender<WorkItem>,
+    shutdown: &mut watch::Receiver<bool>,
+) -> bool {
+    for item in items {
+        tokio::select! {
+            biased;
+            _ = stopped(shutdown) => return false,
+            sent = tx.send(item) => if sent.is_err() { return false },
+        }
+    }
+    true
+}
+
+/// The dispatcher loop: watches, lists, tracks readiness and enqueues ready files.
+async fn dispatch(
+    shared: Arc<Shared>,
+    filter: NameFilter,
+    tx: mpsc::Sender<WorkItem>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), DaemonError> {
+    let settings = Arc::clone(&shared.settings);
+    let inbox = settings.paths.inbox.clone();
+    let rescan = Arc::new(AtomicBool::new(true));
+    let (hint_tx, mut hint_rx) = mpsc::channel::<Hint>(8192);
+    let watcher = match settings.watch.mode {
+        WatchMode::Poll => None,
+        WatchMode::Notify => match watcher::watch(&inbox, hint_tx, Arc::clone(&rescan)) {
+            Ok(w) => Some(w),
+            Err(WatchError::Limit(e)) => {
+                tracing::warn!(error = %e, "Inotify watch limit reached; falling back to polling the inbox.");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let full_every = Duration::from_millis(match watcher {
+        Some(_) => settings.watch.rescan_interval_ms.max(1),
+        None => settings.watch.poll_interval_ms.max(1),
+    });
+    let settle = Duration::from_millis(settings.watch.settle_ms);
+    let tick_every = (settle / 2).clamp(Duration::from_millis(10), Duration::from_millis(250));
+    let mut tick = tokio::time::interval(tick_every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut tracker = ReadyTracker::new(settle);
+    let mut last_full: Option<Instant> = None;
+
+    // Recovery first: files a crashed run (or a dead daemon on this inbox) left claimed.
+    let orphans = adopt_orphans(&shared).await;
+    if !orphans.is_empty() {
+        tracing::info!(
+            files = orphans.len(),
+            "Recovering files left in .processing by an earlier run."
+        );
+    }
+    let recovered = orphans
+        .into_iter()
+        .map(|path| WorkItem::Claimed { path, attempt: 1 });
+    if !send_all(recovered, &tx, &mut shutdown).await {
+        return Ok(());
+    }
+
+    loop {
+        let mut candidates: Vec<Listed> = Vec::new();
+        let mut full = false;
+        tokio::select! {
+            biased;
+            _ = stopped(&mut shutdown) => break,
+            Some(hint) = hint_rx.recv() => {
+                let mut hints = vec![hint];
+                while let Ok(more) = hint_rx.try_recv() {
+                    hints.push(more);
+                    if hints.len() >= 4096 { break; }
+                }
+                for hint in hints {
+                    let name = match hint {
+                        Hint::Ready(name) => { tracker.hint_ready(&name); name }
+                        Hint::Changed(name) => name,
+                    };
+                    if !filter.accepts(&name) { continue; }
+                    match stat_one(&inbox, name.clone()) {
+                        Some(listed) => candidates.push(listed),
+                        None => tracker.forget(&name),
+                    }
+                }
+            }
+            _ = tick.tick() => {
+                let due = last_full.is_none_or(|t| t.elapsed() >= full_every);
+                if rescan.swap(false, Ordering::SeqCst) || due {
+                    let dir = inbox.clone();
+                    let f = filter.clone();
+                    match tokio::task::spawn_blocking(move || list_inbox(&dir, &f)).await {
+                        Ok(Ok(listed)) => { candidates = listed; full = true; }
+                        Ok(Err(e)) => tracing::warn!(inbox = %inbox.display(), error = %e, "Cannot list the inbox."),
+                        Err(e) => tracing::error!(error = %e, "Inbox listing task failed."),
+                    }
+                    last_full = Some(Instant::now());
+                } else if !tracker.is_empty() {
+                    // Re-check files still settling without listing the whole inbox.
+                    let names: Vec<OsString> = tracker_names(&tracker);
+                    for name in names {
+                        match stat_one(&inbox, name.clone()) {
+                            Some(listed) => candidates.push(listed),
+                            None => tracker.forget(&name),
+                        }
+                    }
+                }
+            }
+        }
+        if full {
+            // Another daemon on this inbox may have died: adopt what it had claimed.
+            let adopted = adopt_orphans(&shared).await;
+            let items = adopted
+                .into_iter()
+                .map(|path| WorkItem::Claimed { path, attempt: 1 });
+            if !send_all(items, &tx, &mut shutdown).await {
+                break;
+            }
+            let present: HashSet<&OsString> = candidates.iter().map(|c| &c.name).collect();
+            tracker.retain(|name| present.contains(name));
+        }
+        let mut ready: Vec<Listed> = Vec::new();
+        {
+            let pending = shared.pending.lock().unwrap_or_else(|p| p.into_inner());
+            for item in candidates {
+                if pending.contains(&item.name) {
+                    continue;
+                }
+                let is_ready = !item.regular || tracker.observe(&item.name, item.size, item.mtime);
+                if is_ready {
+                    ready.push(item);
+                }
+            }
+        }
+        // Oldest first.
+        ready.sort_by(|a, b| a.mtime.cmp(&b.mtime).then_with(|| a.name.cmp(&b.name)));
+        let mut items = Vec::with_capacity(ready.len());
+        {
+            let mut pending = shared.pending.lock().unwrap_or_else(|p| p.into_inner());
+            for item in ready {
+                tracker.forget(&item.name);
+                if pending.insert(item.name.clone()) {
+                    items.push(WorkItem::Inbox(item.name));
+                }
+            }
+        }
+        if !send_all(items, &tx, &mut shutdown).await {
+            break;
+        }
+    }
+    drop(watcher);
+    Ok(())
+}
+
+/// Resolves once shutdown was requested (the watch holds `true`).
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+fn tracker_names(tracker: &ReadyTracker) -> Vec<OsString> {
+    tracker.names().cloned().collect()
+}
+
+async fn adopt_orphans(shared: &Arc<Shared>) -> Vec<PathBuf> {
+    let job = Arc::clone(shared);
+    match tokio::task::spawn_blocking(move || job.claims.adopt_orphans()).await {
+        Ok(Ok(files)) => {
+            for f in &files {
+                tracing::debug!(file = %display_name(&claimed_name(f)), "Adopted a claimed file.");
+            }
+            files
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "Cannot check .processing for files of stopped daemons.");
+            Vec::new()
+        }
+        Err(_) => Vec::new(),
+    }
+}

@@ -1,0 +1,109 @@
+//! Writing normalized documents into the outbox, atomically and idempotently.
+//!
+//! The file name is `<id>.json`, where the id is a hash of the source bytes: processing the
+//! same file again (after a crash, or a replay) targets the same name. If the file there
+//! already holds the same document (timings aside), it is left untouched, so a replay is
+//! byte-identical.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use ingestd_sdk::Document;
+
+use crate::fsutil;
+
+/// What writing a document did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// A new or changed file was written.
+    New(PathBuf),
+    /// An identical document was already there.
+    Unchanged(PathBuf),
+}
+
+/// The outbox file name of a document id. Ids are produced by the host (hex) and checked to be
+/// unchanged by every plugin; anything else is refused rather than used as a path.
+pub fn file_name(id: &str) -> io::Result<String> {
+    if id.is_empty() || id.len() > 128 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "document id is not a hex id",
+        ));
+    }
+    Ok(format!("{id}.json"))
+}
+
+/// Serializes a document as the outbox writes it (pretty JSON, trailing newline).
+pub fn to_bytes(doc: &Document) -> io::Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(doc).map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn same_except_timings(existing: &[u8], doc: &Document) -> bool {
+    let Ok(mut old) = serde_json::from_slice::<Document>(existing) else {
+        return false;
+    };
+    let mut new = doc.clone();
+    old.trace.iter_mut().for_each(|t| t.micros = 0);
+    new.trace.iter_mut().for_each(|t| t.micros = 0);
+    old == new
+}
+
+/// Writes a document as `outbox/<id>.json` (temp file, fsync, rename, fsync of the folder).
+pub fn write_document(outbox: &Path, doc: &Document, fsync: bool) -> io::Result<Written> {
+    let name = file_name(&doc.id)?;
+    let target = outbox.join(&name);
+    if let Ok(existing) = std::fs::read(&target) {
+        if same_except_timings(&existing, doc) {
+            return Ok(Written::Unchanged(target));
+        }
+    }
+    let bytes = to_bytes(doc)?;
+    fsutil::write_atomic(outbox, &name, &bytes, fsync).map(Written::New)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ingestd_sdk::TraceEntry;
+
+    fn doc(title: &str, micros: u64) -> Document {
+        Document {
+            id: "0123456789abcdef".into(),
+            title: Some(title.into()),
+            trace: vec![TraceEntry {
+                plugin: "p".into(),
+                version: "1".into(),
+                status: "ok".into(),
+                micros,
+            }],
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn a_replay_leaves_the_file_byte_identical() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = write_document(dir.path(), &doc("A", 10), false).unwrap();
+        let Written::New(path) = first else {
+            panic!("{first:?}")
+        };
+        let before = std::fs::read(&path).unwrap();
+        let again = write_document(dir.path(), &doc("A", 99), false).unwrap();
+        assert_eq!(again, Written::Unchanged(path.clone()));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(matches!(
+            write_document(dir.path(), &doc("B", 1), false).unwrap(),
+            Written::New(_)
+        ));
+    }
+
+    #[test]
+    fn ids_that_are_not_plain_are_refused_as_names() {
+        assert!(file_name("../../etc/passwd").is_err());
+        assert!(file_name("").is_err());
+        assert!(file_name("a\nb").is_err());
+        assert_eq!(file_name("abc123").unwrap(), "abc123.json");
+    }
+}

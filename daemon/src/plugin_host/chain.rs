@@ -1,0 +1,441 @@
+//! The plugin chain: runs a document through each plugin in order and checks what comes back.
+//!
+//! The host trusts nothing a plugin returns: output must parse as a document, keep the same
+//! `id`, and fit the size cap. A panic (caught inside the plugin) fails that document and
+//! recreates the instance; after `max_panics` panics the plugin is disabled with a loud error
+//! until the chain is reloaded.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use ingestd_sdk::client::{CallOutcome, CreateError, Instance, LogFn};
+use ingestd_sdk::{Document, Level, TraceEntry};
+
+use super::loader::{LoadError, LoadedPlugin, load_plugin};
+use crate::settings::Settings;
+
+/// Why the chain could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChainError {
+    /// A library was refused.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A plugin refused its configuration or failed to start.
+    #[error("plugin {label} ({}): could not start: {source}", .path.display())]
+    Create {
+        /// The chain entry's label.
+        label: String,
+        /// The library path.
+        path: PathBuf,
+        /// The plugin's own error.
+        source: CreateError,
+    },
+    /// Its state folder could not be created.
+    #[error("plugin {label}: cannot create its state folder {}: {source}", .dir.display())]
+    StateDir {
+        /// The chain entry's label.
+        label: String,
+        /// The folder.
+        dir: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// How a plugin failed a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The plugin returned an error (bad input for that plugin, or a plugin bug).
+    Error,
+    /// The plugin panicked.
+    Panic,
+    /// The plugin returned something the host refuses (invalid JSON, changed id, too big).
+    Protocol,
+    /// The plugin is disabled after repeated panics.
+    Disabled,
+}
+
+impl FailureKind {
+    /// Lowercase name for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Error => "error",
+            FailureKind::Panic => "panic",
+            FailureKind::Protocol => "protocol",
+            FailureKind::Disabled => "disabled",
+        }
+    }
+}
+
+/// A document's failure in the chain.
+#[derive(Debug, Clone)]
+pub struct ChainFailure {
+    /// Label of the plugin that failed.
+    pub plugin: String,
+    /// How it failed.
+    pub kind: FailureKind,
+    /// Machine-readable code.
+    pub code: String,
+    /// Human-readable reason.
+    pub message: String,
+    /// The plugins that ran, the failing one last.
+    pub trace: Vec<TraceEntry>,
+}
+
+/// The result of running the chain on one document.
+#[derive(Debug)]
+pub enum ChainOutcome {
+    /// Every plugin continued; the final document, with its trace.
+    Done(Box<Document>),
+    /// A plugin asked to skip the document.
+    Skipped {
+        /// Label of the plugin.
+        plugin: String,
+        /// Its reason.
+        reason: String,
+        /// The plugins that ran.
+        trace: Vec<TraceEntry>,
+    },
+    /// A permanent failure: the source goes to `failed/`.
+    Failed(ChainFailure),
+    /// A transient failure: try again later.
+    Retry(ChainFailure),
+}
+
+struct Stage {
+    label: String,
+    plugin: LoadedPlugin,
+    config_json: Vec<u8>,
+    state_dir: PathBuf,
+    instance: RwLock<Arc<Instance>>,
+    panics: AtomicU32,
+    disabled: AtomicBool,
+}
+
+/// The loaded, configured plugin chain. Shared by all workers.
+pub struct Chain {
+    stages: Vec<Stage>,
+    max_output: usize,
+    max_panics: u32,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("plugins", &self.labels())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `ingestd check` prints for each stage.
+#[derive(Debug, Clone)]
+pub struct StageSummary {
+    /// Chain label.
+    pub label: String,
+    /// Plugin name from its declaration.
+    pub name: String,
+    /// Plugin version.
+    pub version: String,
+    /// SDK version it was built with.
+    pub sdk_version: String,
+    /// ABI version.
+    pub abi: String,
+    /// Configured library path.
+    pub path: PathBuf,
+}
+
+fn plugin_logger(label: &str) -> LogFn {
+    let label = label.to_owned();
+    Arc::new(move |level, line| match level {
+        Level::Error => tracing::error!(plugin = %label, "{line}"),
+        Level::Warn => tracing::warn!(plugin = %label, "{line}"),
+        Level::Info => tracing::info!(plugin = %label, "{line}"),
+        Level::Debug => tracing::debug!(plugin = %label, "{line}"),
+        Level::Trace => tracing::trace!(plugin = %label, "{line}"),
+    })
+}
+
+impl Stage {
+    fn create_instance(&self) -> Result<Instance, CreateError> {
+        Instance::create(
+            self.plugin.declaration,
+            &self.config_json,
+            plugin_logger(&self.label),
+            Some(&self.state_dir),
+        )
+    }
+
+    fn current(&self) -> Arc<Instance> {
+        match self.instance.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// After a panic: count it, and recreate the instance or disable the plugin.
+    fn after_panic(&self, max_panics: u32) {
+        let panics = self.panics.fetch_add(1, Ordering::SeqCst) + 1;
+        if panics >= max_panics {
+            if !self.disabled.swap(true, Ordering::SeqCst) {
+                tracing::error!(
+                    plugin = %self.label, panics,
+                    "Plugin disabled after repeated panics; its documents fail until the chain is reloaded."
+                );
+            }
+            return;
+        }
+        match self.create_instance() {
+            Ok(fresh) => {
+                let mut guard = match self.instance.write() {
+                    Ok(guard) => guard,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                *guard = Arc::new(fresh);
+                tracing::warn!(plugin = %self.label, panics, "Plugin panicked; instance recreated.");
+            }
+            Err(e) => {
+                self.disabled.store(true, Ordering::SeqCst);
+                tracing::error!(plugin = %self.label, error = %e, "Plugin panicked and could not be recreated; disabled.");
+            }
+        }
+    }
+}
+
+impl Chain {
+    /// Loads every enabled plugin of the configured chain and creates its instance.
+    pub fn build(settings: &Settings, staging: bool) -> Result<Chain, ChainError> {
+        let staging_dir = settings.paths.state.join("plugins");
+        let mut stages = Vec::new();
+        for entry in settings.chain.iter().filter(|e| e.enabled) {
+            let plugin = load_plugin(
+                &entry.path,
+                staging.then_some(staging_dir.as_path()),
+                settings.plugins.allow_insecure_permissions,
+            )?;
+            let label = entry
+                .name
+                .clone()
+                .unwrap_or_else(|| plugin.info.name.clone());
+            let state_dir = settings.paths.state.join(sanitize_label(&label));
+            std::fs::create_dir_all(&state_dir).map_err(|source| ChainError::StateDir {
+                label: label.clone(),
+                dir: state_dir.clone(),
+                source,
+            })?;
+            let config_json = serde_json::to_vec(&entry.config).unwrap_or_else(|_| b"{}".to_vec());
+            let instance = Instance::create(
+                plugin.declaration,
+                &config_json,
+                plugin_logger(&label),
+                Some(&state_dir),
+            )
+            .map_err(|source| ChainError::Create {
+                label: label.clone(),
+                path: entry.path.clone(),
+                source,
+            })?;
+            stages.push(Stage {
+                label,
+                plugin,
+                config_json,
+                state_dir,
+                instance: RwLock::new(Arc::new(instance)),
+                panics: AtomicU32::new(0),
+                disabled: AtomicBool::new(false),
+            });
+        }
+        Ok(Chain {
+            stages,
+            max_output: usize::try_from(settings.processing.max_output_bytes).unwrap_or(usize::MAX),
+            max_panics: settings.plugins.max_panics.max(1),
+        })
+    }
+
+    /// Labels of the stages, in order.
+    pub fn labels(&self) -> Vec<&str> {
+        self.stages.iter().map(|s| s.label.as_str()).collect()
+    }
+
+    /// What each stage is, for `ingestd check`.
+    pub fn summary(&self) -> Vec<StageSummary> {
+        self.stages
+            .iter()
+            .map(|s| StageSummary {
+                label: s.label.clone(),
+                name: s.plugin.info.name.clone(),
+                version: s.plugin.info.version.clone(),
+                sdk_version: s.plugin.info.sdk_version.clone(),
+                abi: format!("{}.{}", s.plugin.info.abi_major, s.plugin.info.abi_minor),
+                path: s.plugin.path.clone(),
+            })
+            .collect()
+    }
+
+    /// Runs the document through every stage. Blocking: call from a worker thread.
+    pub fn run(&self, doc: Document) -> ChainOutcome {
+        let mut trace = Vec::with_capacity(self.stages.len());
+        let mut current = doc;
+        let mut json = match serde_json::to_vec(&current) {
+            Ok(json) => json,
+            Err(e) => {
+                return ChainOutcome::Failed(ChainFailure {
+                    plugin: "host".into(),
+                    kind: FailureKind::Protocol,
+                    code: "serialize".into(),
+                    message: e.to_string(),
+                    trace,
+                });
+            }
+        };
+        for stage in &self.stages {
+            let entry = |status: &str, micros: u64| TraceEntry {
+                plugin: stage.label.clone(),
+                version: stage.plugin.info.version.clone(),
+                status: status.to_owned(),
+                micros,
+            };
+            let fail = |kind, code: &str, message: String, trace: Vec<TraceEntry>| ChainFailure {
+                plugin: stage.label.clone(),
+                kind,
+                code: code.to_owned(),
+                message,
+                trace,
+            };
+            if stage.disabled.load(Ordering::SeqCst) {
+                trace.push(entry("disabled", 0));
+                let msg = "plugin is disabled after repeated panics; fix it and reload".to_owned();
+                return ChainOutcome::Failed(fail(FailureKind::Disabled, "disabled", msg, trace));
+            }
+            let started = Instant::now();
+            let outcome = stage.current().process(&json, self.max_output);
+            let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            let status = match &outcome {
+                CallOutcome::Continue(_) => "ok",
+                CallOutcome::Skip(_) => "skip",
+                CallOutcome::Error(_) | CallOutcome::Protocol(_) => "error",
+                CallOutcome::Panic(_) => "panic",
+            };
+            tracing::debug!(plugin = %stage.label, micros, status, "Plugin finished.");
+            trace.push(entry(status, micros));
+            match outcome {
+                CallOutcome::Continue(bytes) => match validate_output(&bytes, &current.id) {
+                    Ok(next) => {
+                        current = next;
+                        json = bytes;
+                    }
+                    Err(message) => {
+                        return ChainOutcome::Failed(fail(
+                            FailureKind::Protocol,
+                            "invalid_output",
+                            message,
+                            trace,
+                        ));
+                    }
+                },
+                CallOutcome::Skip(reason) => {
+                    return ChainOutcome::Skipped {
+                        plugin: stage.label.clone(),
+                        reason,
+                        trace,
+                    };
+                }
+                CallOutcome::Error(e) => {
+                    let failure = fail(FailureKind::Error, &e.code, e.message, trace);
+                    return if e.retryable {
+                        ChainOutcome::Retry(failure)
+                    } else {
+                        ChainOutcome::Failed(failure)
+                    };
+                }
+                CallOutcome::Panic(message) => {
+                    stage.after_panic(self.max_panics);
+                    let message = format!("plugin panicked: {message}");
+                    return ChainOutcome::Failed(fail(FailureKind::Panic, "panic", message, trace));
+                }
+                CallOutcome::Protocol(message) => {
+                    return ChainOutcome::Failed(fail(
+                        FailureKind::Protocol,
+                        "protocol",
+                        message,
+                        trace,
+                    ));
+                }
+            }
+        }
+        current.trace.extend(trace);
+        ChainOutcome::Done(Box::new(current))
+    }
+}
+
+/// Checks a plugin's output: valid document JSON with the same id.
+fn validate_output(bytes: &[u8], expected_id: &str) -> Result<Document, String> {
+    let doc: Document = serde_json::from_slice(bytes).map_err(|e| {
+        format!(
+            "plugin returned invalid JSON ({e}): {}",
+            ingestd_sdk::text::bounded_lossy(bytes, 200)
+        )
+    })?;
+    if doc.id != expected_id {
+        return Err(format!(
+            "plugin changed the document id from {expected_id:?} to {:?}",
+            ingestd_sdk::text::bounded_lossy(doc.id.as_bytes(), 80)
+        ));
+    }
+    Ok(doc)
+}
+
+/// A chain label made safe as a folder name.
+fn sanitize_label(label: &str) -> String {
+    let clean: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean.is_empty() {
+        "plugin".into()
+    } else {
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_with_another_id_is_refused() {
+        let doc = Document {
+            id: "abc".into(),
+            ..Document::default()
+        };
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        assert!(validate_output(&bytes, "abc").is_ok());
+        let err = validate_output(&bytes, "xyz").unwrap_err();
+        assert!(err.contains("changed the document id"), "{err}");
+    }
+
+    #[test]
+    fn garbage_output_is_refused_with_a_bounded_excerpt() {
+        let garbage = vec![b'x'; 10_000];
+        let err = validate_output(&garbage, "abc").unwrap_err();
+        assert!(
+            err.contains("invalid JSON") && err.len() < 600,
+            "{}",
+            err.len()
+        );
+    }
+
+    #[test]
+    fn labels_become_safe_folder_names() {
+        assert_eq!(sanitize_label("outlet/../x y"), "outlet____x_y");
+        assert_eq!(sanitize_label(""), "plugin");
+    }
+}

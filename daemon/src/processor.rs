@@ -1,0 +1,342 @@
+//! Processing one claimed file from start to finish: read, decode, run the chain, write the
+//! outbox, and move the source to its terminal place.
+//!
+//! The order is what makes a crash harmless: the outbox file is durable before the source
+//! leaves `.processing/`, and a failure report is durable before the source enters `failed/`.
+//! Errors writing the daemon's own folders (outbox read-only, disk full) are not the
+//! article's fault: the file stays claimed and is retried with backoff, and the problem is
+//! logged once when it starts and once when it clears.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ingestd_sdk::Document;
+
+use crate::fsutil;
+use crate::inbox::claim::claimed_name;
+use crate::outbox::{self, Written};
+use crate::plugin_host::{Chain, ChainFailure, ChainOutcome};
+use crate::records::{
+    FailureClass, FailureReport, SkipLog, SkipRecord, display_name, move_to_failed, now_rfc3339,
+};
+use crate::settings::{Settings, SourceAction};
+use crate::source::{SourceError, document_from, read_source};
+
+/// What happened to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileOutcome {
+    /// The document is in the outbox; the source was archived or deleted.
+    Written {
+        /// Document id.
+        id: String,
+    },
+    /// A plugin skipped it; recorded, source archived or deleted.
+    Skipped {
+        /// Document id.
+        id: String,
+    },
+    /// The source is in `failed/` with a report.
+    Failed,
+    /// Not finished: try again after this delay (the file stays claimed).
+    Retry {
+        /// How long to wait.
+        after: Duration,
+    },
+}
+
+/// Logs a fault of the daemon's own folders once when it starts and once when it clears,
+/// instead of once per file per retry.
+#[derive(Debug, Default)]
+pub struct FaultLatch {
+    active: AtomicBool,
+}
+
+impl FaultLatch {
+    fn fault(&self, what: &str, error: &std::io::Error) {
+        if !self.active.swap(true, Ordering::SeqCst) {
+            tracing::error!(
+                error = %error,
+                "Cannot {what}; files wait in .processing and are retried with backoff until it is fixed."
+            );
+        }
+    }
+
+    fn clear(&self) {
+        if self.active.swap(false, Ordering::SeqCst) {
+            tracing::info!("Writing works again; waiting files resume.");
+        }
+    }
+
+    /// True while a fault is active.
+    pub fn is_active(&self) -> bool {
+        self.active.load(Ordering::SeqCst)
+    }
+}
+
+/// Processes claimed files. Shared by all workers.
+#[derive(Debug)]
+pub struct Processor {
+    settings: Arc<Settings>,
+    skip_log: SkipLog,
+    faults: FaultLatch,
+}
+
+/// Backoff for attempt `n` (1-based): 1 s, 2 s, 4 s, ... capped at 60 s.
+pub fn backoff(attempt: u32) -> Duration {
+    Duration::from_secs(1u64 << attempt.saturating_sub(1).min(6)).min(Duration::from_secs(60))
+}
+
+impl Processor {
+    /// A processor for these settings.
+    pub fn new(settings: Arc<Settings>) -> Self {
+        let skip_log = SkipLog::new(&settings.paths.state);
+        Processor {
+            settings,
+            skip_log,
+            faults: FaultLatch::default(),
+        }
+    }
+
+    /// The fault latch (for health reporting).
+    pub fn faults(&self) -> &FaultLatch {
+        &self.faults
+    }
+
+    /// Processes a claimed file; `attempt` counts from 1.
+    pub fn process(&self, chain: &Chain, claimed: &Path, attempt: u32) -> FileOutcome {
+        let name = claimed_name(claimed);
+        let shown = display_name(&name);
+        let span = tracing::info_span!("file", name = %shown, id = tracing::field::Empty);
+        let _enter = span.enter();
+        let limits = &self.settings.processing;
+        let source = match read_source(claimed, limits.max_file_bytes) {
+            Ok(source) => source,
+            Err(SourceError::Io(e)) if attempt <= limits.max_retries => {
+                tracing::warn!(error = %e, attempt, "Cannot read the file; will retry.");
+                return FileOutcome::Retry {
+                    after: backoff(attempt),
+                };
+            }
+            Err(e) => return self.fail_input(claimed, &name, &e, None, attempt),
+        };
+        let size = source.bytes.len() as u64;
+        let doc = match document_from(&name.to_string_lossy(), &source) {
+            Ok(doc) => doc,
+            Err(e) => return self.fail_input(claimed, &name, &e, Some(size), attempt),
+        };
+        drop(source);
+        span.record("id", doc.id.as_str());
+        let id = doc.id.clone();
+        match chain.run(doc) {
+            ChainOutcome::Done(doc) => self.finish_written(claimed, &name, *doc, attempt),
+            ChainOutcome::Skipped { plugin, reason, .. } => {
+                self.finish_skipped(claimed, &name, &id, &plugin, &reason, attempt)
+            }
+            ChainOutcome::Failed(failure) => {
+                self.fail_plugin(claimed, &name, failure, Some(size), attempt)
+            }
+            ChainOutcome::Retry(failure) if attempt <= limits.max_retries => {
+                tracing::warn!(
+                    plugin = %failure.plugin, error = %failure.message, attempt,
+                    "Plugin asked to retry later."
+                );
+                FileOutcome::Retry {
+                    after: backoff(attempt),
+                }
+            }
+            ChainOutcome::Retry(mut failure) => {
+                failure.message = format!("{} (gave up after {attempt} attempts)", failure.message);
+                self.fail_plugin(claimed, &name, failure, Some(size), attempt)
+            }
+        }
+    }
+
+    fn finish_written(
+        &self,
+        claimed: &Path,
+        name: &OsStr,
+        mut doc: Document,
+        attempt: u32,
+    ) -> FileOutcome {
+        if !self.settings.processing.keep_raw {
+            doc.raw = None;
+        }
+        let fsync = self.settings.processing.fsync;
+        match outbox::write_document(&self.settings.paths.outbox, &doc, fsync) {
+            Ok(written) => {
+                self.faults.clear();
+                let (path, replay) = match written {
+                    Written::New(path) => (path, false),
+                    Written::Unchanged(path) => (path, true),
+                };
+                if let Some(retry) =
+                    self.dispose(claimed, name, self.settings.processing.on_success, attempt)
+                {
+                    return retry;
+                }
+                tracing::info!(
+                    output = %path.display(), replay, title = doc.title.as_deref().unwrap_or(""),
+                    "Document written."
+                );
+                FileOutcome::Written { id: doc.id }
+            }
+            Err(e) => {
+                self.faults.fault("write to the outbox", &e);
+                FileOutcome::Retry {
+                    after: backoff(attempt),
+                }
+            }
+        }
+    }
+
+    fn finish_skipped(
+        &self,
+        claimed: &Path,
+        name: &OsStr,
+        id: &str,
+        plugin: &str,
+        reason: &str,
+        attempt: u32,
+    ) -> FileOutcome {
+        let action = self.settings.processing.on_skip;
+        let archived = match action {
+            SourceAction::Archive => Some(self.settings.paths.archive.join(name)),
+            SourceAction::Delete => None,
+        };
+        let record = SkipRecord {
+            time: now_rfc3339(),
+            file: name.to_string_lossy().into_owned(),
+            id,
+            plugin,
+            reason,
+            source_now: archived.map(|p| p.display().to_string()),
+        };
+        if let Err(e) = self.skip_log.append(&record) {
+            self.faults
+                .fault("record a skipped document in the state folder", &e);
+            return FileOutcome::Retry {
+                after: backoff(attempt),
+            };
+        }
+        if let Some(retry) = self.dispose(claimed, name, action, attempt) {
+            return retry;
+        }
+        tracing::info!(plugin, reason, "Document skipped.");
+        FileOutcome::Skipped { id: id.to_owned() }
+    }
+
+    /// Archives or deletes the source; `Some(retry)` if that failed.
+    fn dispose(
+        &self,
+        claimed: &Path,
+        name: &OsStr,
+        action: SourceAction,
+        attempt: u32,
+    ) -> Option<FileOutcome> {
+        let fsync = self.settings.processing.fsync;
+        let result = match action {
+            SourceAction::Archive => {
+                fsutil::move_into(claimed, &self.settings.paths.archive, name, fsync).map(|_| ())
+            }
+            SourceAction::Delete => std::fs::remove_file(claimed),
+        };
+        match result {
+            Ok(()) => None,
+            Err(e) => {
+                self.faults.fault("move the source out of .processing", &e);
+                Some(FileOutcome::Retry {
+                    after: backoff(attempt),
+                })
+            }
+        }
+    }
+
+    fn fail_input(
+        &self,
+        claimed: &Path,
+        name: &OsStr,
+        error: &SourceError,
+        size: Option<u64>,
+        attempt: u32,
+    ) -> FileOutcome {
+        let mut report = FailureReport::new(
+            name,
+            &format!("the file {error}"),
+            error.code(),
+            FailureClass::BadInput,
+        );
+        report.size = size;
+        report.attempts = attempt;
+        self.to_failed(claimed, name, &report, attempt)
+    }
+
+    fn fail_plugin(
+        &self,
+        claimed: &Path,
+        name: &OsStr,
+        failure: ChainFailure,
+        size: Option<u64>,
+        attempt: u32,
+    ) -> FileOutcome {
+        let class = if failure.plugin == "host" {
+            FailureClass::Internal
+        } else {
+            FailureClass::Plugin
+        };
+        let error = format!(
+            "plugin {} failed ({}): {}",
+            failure.plugin,
+            failure.kind.as_str(),
+            failure.message
+        );
+        let mut report = FailureReport::new(name, &error, &failure.code, class);
+        report.plugin = Some(failure.plugin);
+        report.trace = failure.trace;
+        report.size = size;
+        report.attempts = attempt;
+        self.to_failed(claimed, name, &report, attempt)
+    }
+
+    fn to_failed(
+        &self,
+        claimed: &Path,
+        name: &OsStr,
+        report: &FailureReport,
+        attempt: u32,
+    ) -> FileOutcome {
+        let fsync = self.settings.processing.fsync;
+        match move_to_failed(claimed, &self.settings.paths.failed, name, report, fsync) {
+            Ok(path) => {
+                self.faults.clear();
+                tracing::warn!(
+                    code = %report.code, class = ?report.class, plugin = report.plugin.as_deref().unwrap_or("-"),
+                    failed = %path.display(), "File failed: {}", report.error
+                );
+                FileOutcome::Failed
+            }
+            Err(e) => {
+                self.faults
+                    .fault("move a failed file into the failed folder", &e);
+                FileOutcome::Retry {
+                    after: backoff(attempt),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(2), Duration::from_secs(2));
+        assert_eq!(backoff(4), Duration::from_secs(8));
+        assert_eq!(backoff(50), Duration::from_secs(60));
+    }
+}

@@ -1,0 +1,104 @@
+//! A plugin written against the raw C ABI, without the SDK's safe glue, that returns what a
+//! buggy plugin in any language might: invalid JSON, oversized output, or an unknown status.
+//!
+//! Config: `{"mode": "garbage" | "huge" | "bad_status", "trigger": "TEXT"}`; documents whose
+//! JSON does not contain the trigger pass through unchanged.
+
+use std::ffi::c_void;
+
+use ingestd_sdk::abi::{self, HostApi, PluginDeclaration, RawBytes, Sink, Status};
+
+struct Instance {
+    mode: String,
+    trigger: String,
+}
+
+fn emit(sink: *const Sink, bytes: &[u8]) {
+    // SAFETY: the host passes a valid sink for the call.
+    if let Some(sink) = unsafe { sink.as_ref() } {
+        // SAFETY: bytes are valid for the call.
+        unsafe { (sink.write)(sink.ctx, bytes.as_ptr(), bytes.len()) };
+    }
+}
+
+unsafe extern "C" fn create(
+    config: RawBytes,
+    _host: *const HostApi,
+    out: *mut *mut c_void,
+    _err: *const Sink,
+) -> Status {
+    // SAFETY: the host keeps the config alive for the call.
+    let config: serde_json::Value =
+        serde_json::from_slice(unsafe { config.as_slice() }).unwrap_or_default();
+    let field = |k: &str| {
+        config
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let instance = Box::new(Instance {
+        mode: field("mode"),
+        trigger: field("trigger"),
+    });
+    // SAFETY: the host provides a writable slot.
+    unsafe { out.write(Box::into_raw(instance).cast()) };
+    abi::STATUS_OK
+}
+
+unsafe extern "C" fn process(instance: *mut c_void, doc: RawBytes, out: *const Sink) -> Status {
+    // SAFETY: created by `create` above.
+    let Some(instance) = (unsafe { instance.cast::<Instance>().as_ref() }) else {
+        return abi::STATUS_PERMANENT;
+    };
+    // SAFETY: the host keeps the input alive for the call.
+    let input = unsafe { doc.as_slice() };
+    let triggered = input
+        .windows(instance.trigger.len().max(1))
+        .any(|w| w == instance.trigger.as_bytes());
+    if !triggered {
+        emit(out, input);
+        return abi::STATUS_OK;
+    }
+    match instance.mode.as_str() {
+        "garbage" => {
+            emit(out, b"{\"id\": this is not json");
+            abi::STATUS_OK
+        }
+        "huge" => {
+            let chunk = vec![b' '; 1 << 20];
+            for _ in 0..200 {
+                emit(out, &chunk);
+            }
+            abi::STATUS_OK
+        }
+        _ => 77,
+    }
+}
+
+unsafe extern "C" fn destroy(instance: *mut c_void) {
+    if !instance.is_null() {
+        // SAFETY: created by `create` above, destroyed once.
+        drop(unsafe { Box::from_raw(instance.cast::<Instance>()) });
+    }
+}
+
+static DECLARATION: PluginDeclaration = PluginDeclaration {
+    magic: abi::ABI_MAGIC,
+    struct_size: std::mem::size_of::<PluginDeclaration>() as u32,
+    abi_major: abi::ABI_MAJOR,
+    abi_minor: abi::ABI_MINOR,
+    panic_strategy: abi::PANIC_UNWIND,
+    name: RawBytes::from_static("test-raw-abi"),
+    version: RawBytes::from_static("0.0.0"),
+    sdk_version: RawBytes::from_static(ingestd_sdk::SDK_VERSION),
+    create,
+    process,
+    destroy,
+};
+
+/// The declaration, written by hand.
+#[unsafe(no_mangle)]
+pub extern "C" fn ingestd_plugin_v1() -> *const PluginDeclaration {
+    &DECLARATION
+}
