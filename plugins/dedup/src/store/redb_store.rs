@@ -1,0 +1,408 @@
+//! The embedded, persistent store: a redb file, written behind in batches by one thread.
+//!
+//! Checks read the last committed redb snapshot (redb serves readers concurrently, without
+//! blocking on the writer) plus an in-memory overlay ([`MemIndex`]) of entries not committed
+//! yet; the overlay's stripe locks make check-and-insert atomic (see [`super`]). Inserts go to
+//! the overlay and their keys to the writer thread, which commits them in one durable
+//! transaction per batch (at most [`BATCH`] entries or [`FLUSH_INTERVAL`] old) and then drops
+//! them from the overlay. Workers never wait for an fsync; memory stays bounded because a
+//! check waits when more than [`MAX_PENDING`] entries are uncommitted. A crash loses at most
+//! the last interval's entries (their documents are then simply not known as originals).
+//!
+//! Tables: `entries` (key -> encoded [`Entry`]), `exact` (exact hash -> key), `bands`
+//! (band key << 64 | key) and `by_time` (stored-at << 64 | key), the last for retention.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use redb::{Database, Durability, ReadOnlyTable, ReadableTable, TableDefinition};
+
+use super::index::{BUCKET_CAP, Backing, MemIndex};
+use super::{Checked, DedupStore, Entry, Judge, StoreError, codec};
+
+const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
+const EXACT: TableDefinition<u128, u64> = TableDefinition::new("exact");
+const BANDS: TableDefinition<u128, ()> = TableDefinition::new("bands");
+const BY_TIME: TableDefinition<u128, ()> = TableDefinition::new("by_time");
+
+/// Most entries committed in one transaction.
+pub const BATCH: usize = 2048;
+/// Longest time an entry waits for its commit.
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
+/// Most uncommitted entries before checks wait for the writer.
+pub const MAX_PENDING: usize = 50_000;
+const CACHE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Where the writer thread reports failures (the plugin sends them to the host log).
+pub type ErrorLog = Arc<dyn Fn(&str) + Send + Sync>;
+
+type Reply = SyncSender<Result<usize, String>>;
+
+enum Msg {
+    Insert(u64),
+    Flush(Reply),
+    Prune { cutoff: u64, budget: usize, reply: Reply },
+}
+
+/// The redb-backed store.
+pub struct RedbStore {
+    db: Arc<Database>,
+    overlay: Arc<MemIndex>,
+    pending: Arc<AtomicUsize>,
+    tx: Mutex<Option<Sender<Msg>>>,
+    writer: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RedbStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedbStore")
+            .field("pending", &self.pending.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedbStore {
+    /// Opens (or creates) the index file and starts the writer thread.
+    pub fn open(path: &Path, log: ErrorLog) -> Result<Self, StoreError> {
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(path)
+            .map_err(|e| StoreError::db("open the dedup index", e))?;
+        let txn = db
+            .begin_write()
+            .map_err(|e| StoreError::db("create the tables", e))?;
+        {
+            let context = "create the tables";
+            txn.open_table(ENTRIES)
+                .map_err(|e| StoreError::db(context, e))?;
+            txn.open_table(EXACT)
+                .map_err(|e| StoreError::db(context, e))?;
+            txn.open_table(BANDS)
+                .map_err(|e| StoreError::db(context, e))?;
+            txn.open_table(BY_TIME)
+                .map_err(|e| StoreError::db(context, e))?;
+        }
+        txn.commit()
+            .map_err(|e| StoreError::db("create the tables", e))?;
+        let db = Arc::new(db);
+        let overlay = Arc::new(MemIndex::new(false));
+        let pending = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = mpsc::channel();
+        let writer = Writer {
+            db: Arc::clone(&db),
+            overlay: Arc::clone(&overlay),
+            pending: Arc::clone(&pending),
+            log,
+        };
+        let writer = std::thread::Builder::new()
+            .name("dedup-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| StoreError::db("start the index writer", e))?;
+        Ok(RedbStore {
+            db,
+            overlay,
+            pending,
+            tx: Mutex::new(Some(tx)),
+            writer: Some(writer),
+        })
+    }
+
+    fn send(&self, msg: Msg) -> Result<(), StoreError> {
+        let tx = self.tx.lock().unwrap_or_else(PoisonError::into_inner);
+        tx.as_ref()
+            .ok_or(StoreError::WriterStopped)?
+            .send(msg)
+            .map_err(|_| StoreError::WriterStopped)
+    }
+
+    fn ask(&self, make: impl FnOnce(Reply) -> Msg) -> Result<usize, StoreError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.send(make(reply))?;
+        answer
+            .recv()
+            .map_err(|_| StoreError::WriterStopped)?
+            .map_err(|message| StoreError::Db {
+                context: "index writer",
+                source: message.into(),
+            })
+    }
+
+    fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let context = "read the dedup index";
+        let txn = self.db.begin_read().map_err(|e| StoreError::db(context, e))?;
+        Ok(Snapshot {
+            entries: txn
+                .open_table(ENTRIES)
+                .map_err(|e| StoreError::db(context, e))?,
+            exact: txn
+                .open_table(EXACT)
+                .map_err(|e| StoreError::db(context, e))?,
+            bands: txn
+                .open_table(BANDS)
+                .map_err(|e| StoreError::db(context, e))?,
+        })
+    }
+
+    /// Writes entries directly in one transaction (bulk loading for benchmarks and imports;
+    /// no duplicate check). Call with no concurrent checks running.
+    pub fn bulk_insert(&self, entries: &[Entry]) -> Result<(), StoreError> {
+        write_entries(&self.db, entries.iter(), Durability::Eventual)
+    }
+}
+
+impl Drop for RedbStore {
+    fn drop(&mut self) {
+        // Closing the channel makes the writer commit what is left and stop.
+        self.tx
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl DedupStore for RedbStore {
+    fn check_and_insert(
+        &self,
+        entry: &Entry,
+        near: bool,
+        judge: &Judge<'_>,
+    ) -> Result<Checked, StoreError> {
+        while self.pending.load(Ordering::Relaxed) >= MAX_PENDING {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let (checked, inserted) =
+            self.overlay
+                .check_and_insert(|| self.snapshot(), entry, near, judge)?;
+        if inserted {
+            self.pending.fetch_add(1, Ordering::Relaxed);
+            if let Err(e) = self.send(Msg::Insert(entry.key)) {
+                self.pending.fetch_sub(1, Ordering::Relaxed);
+                self.overlay.remove(entry.key);
+                return Err(e);
+            }
+        }
+        Ok(checked)
+    }
+
+    fn prune(&self, cutoff: u64, budget: usize) -> Result<usize, StoreError> {
+        self.ask(|reply| Msg::Prune {
+            cutoff,
+            budget,
+            reply,
+        })
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.ask(Msg::Flush).map(|_| ())
+    }
+}
+
+/// One committed snapshot, opened per check.
+struct Snapshot {
+    entries: ReadOnlyTable<u64, &'static [u8]>,
+    exact: ReadOnlyTable<u128, u64>,
+    bands: ReadOnlyTable<u128, ()>,
+}
+
+impl Backing for Snapshot {
+    fn entry(&self, key: u64) -> Result<Option<Arc<Entry>>, StoreError> {
+        let found = self
+            .entries
+            .get(key)
+            .map_err(|e| StoreError::db("read an entry", e))?;
+        found
+            .map(|bytes| codec::decode(key, bytes.value()).map(Arc::new))
+            .transpose()
+    }
+
+    fn exact(&self, hash: u128) -> Result<Option<u64>, StoreError> {
+        let found = self
+            .exact
+            .get(hash)
+            .map_err(|e| StoreError::db("read the exact index", e))?;
+        Ok(found.map(|key| key.value()))
+    }
+
+    fn band(&self, band: u64, out: &mut Vec<u64>) -> Result<(), StoreError> {
+        let low = u128::from(band) << 64;
+        let range = self
+            .bands
+            .range(low..=low | u128::from(u64::MAX))
+            .map_err(|e| StoreError::db("read a band", e))?;
+        for item in range.take(BUCKET_CAP) {
+            let (key, _) = item.map_err(|e| StoreError::db("read a band", e))?;
+            out.push(key.value() as u64);
+        }
+        Ok(())
+    }
+}
+
+fn write_entries<'a>(
+    db: &Database,
+    entries: impl Iterator<Item = &'a Entry>,
+    durability: Durability,
+) -> Result<(), StoreError> {
+    let context = "write the dedup index";
+    let db_err = |e: redb::Error| StoreError::db(context, e);
+    let mut txn = db.begin_write().map_err(|e| db_err(e.into()))?;
+    txn.set_durability(durability);
+    {
+        let mut table = txn.open_table(ENTRIES).map_err(|e| db_err(e.into()))?;
+        let mut exact = txn.open_table(EXACT).map_err(|e| db_err(e.into()))?;
+        let mut bands = txn.open_table(BANDS).map_err(|e| db_err(e.into()))?;
+        let mut by_time = txn.open_table(BY_TIME).map_err(|e| db_err(e.into()))?;
+        for entry in entries {
+            let key = entry.key;
+            table
+                .insert(key, codec::encode(entry).as_slice())
+                .map_err(|e| db_err(e.into()))?;
+            if exact.get(entry.exact).map_err(|e| db_err(e.into()))?.is_none() {
+                exact
+                    .insert(entry.exact, key)
+                    .map_err(|e| db_err(e.into()))?;
+            }
+            for &band in &entry.bands {
+                bands
+                    .insert(u128::from(band) << 64 | u128::from(key), ())
+                    .map_err(|e| db_err(e.into()))?;
+            }
+            by_time
+                .insert(u128::from(entry.at) << 64 | u128::from(key), ())
+                .map_err(|e| db_err(e.into()))?;
+        }
+    }
+    txn.commit().map_err(|e| db_err(e.into()))
+}
+
+fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, StoreError> {
+    let context = "prune the dedup index";
+    let db_err = |e: redb::Error| StoreError::db(context, e);
+    let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
+    let mut removed = 0;
+    {
+        let mut table = txn.open_table(ENTRIES).map_err(|e| db_err(e.into()))?;
+        let mut exact = txn.open_table(EXACT).map_err(|e| db_err(e.into()))?;
+        let mut bands = txn.open_table(BANDS).map_err(|e| db_err(e.into()))?;
+        let mut by_time = txn.open_table(BY_TIME).map_err(|e| db_err(e.into()))?;
+        let mut expired = Vec::new();
+        for item in by_time
+            .range(..u128::from(cutoff) << 64)
+            .map_err(|e| db_err(e.into()))?
+            .take(budget)
+        {
+            expired.push(item.map_err(|e| db_err(e.into()))?.0.value());
+        }
+        for stamp in expired {
+            by_time.remove(stamp).map_err(|e| db_err(e.into()))?;
+            let key = stamp as u64;
+            let stored = table.remove(key).map_err(|e| db_err(e.into()))?;
+            let Some(bytes) = stored else { continue };
+            let entry = codec::decode(key, bytes.value())?;
+            drop(bytes);
+            for band in entry.bands {
+                bands
+                    .remove(u128::from(band) << 64 | u128::from(key))
+                    .map_err(|e| db_err(e.into()))?;
+            }
+            let owner = exact
+                .get(entry.exact)
+                .map_err(|e| db_err(e.into()))?
+                .map(|k| k.value());
+            if owner == Some(key) {
+                exact.remove(entry.exact).map_err(|e| db_err(e.into()))?;
+            }
+            removed += 1;
+        }
+    }
+    txn.commit().map_err(|e| db_err(e.into()))?;
+    Ok(removed)
+}
+
+/// The writer thread's state.
+struct Writer {
+    db: Arc<Database>,
+    overlay: Arc<MemIndex>,
+    pending: Arc<AtomicUsize>,
+    log: ErrorLog,
+}
+
+impl Writer {
+    fn run(self, rx: Receiver<Msg>) {
+        let mut keys: Vec<u64> = Vec::new();
+        let mut deadline = Instant::now() + FLUSH_INTERVAL;
+        loop {
+            let msg = if keys.is_empty() {
+                rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
+            } else {
+                rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            };
+            match msg {
+                Ok(Msg::Insert(key)) => {
+                    if keys.is_empty() {
+                        deadline = Instant::now() + FLUSH_INTERVAL;
+                    }
+                    keys.push(key);
+                    if keys.len() >= BATCH {
+                        self.commit_logged(&mut keys);
+                    }
+                }
+                Ok(Msg::Flush(reply)) => {
+                    let _ = reply.send(self.commit(&mut keys).map_err(|e| e.to_string()));
+                }
+                Ok(Msg::Prune {
+                    cutoff,
+                    budget,
+                    reply,
+                }) => {
+                    let result = self
+                        .commit(&mut keys)
+                        .and_then(|_| prune_entries(&self.db, cutoff, budget));
+                    let _ = reply.send(result.map_err(|e| e.to_string()));
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    self.commit_logged(&mut keys);
+                    // After a failed commit, retry one interval later rather than spinning.
+                    deadline = Instant::now() + FLUSH_INTERVAL;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.commit_logged(&mut keys);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn commit_logged(&self, keys: &mut Vec<u64>) {
+        if let Err(e) = self.commit(keys) {
+            (self.log)(&format!(
+                "entries={} error=\"{e}\" Could not commit the dedup index; will retry.",
+                keys.len()
+            ));
+        }
+    }
+
+    /// Commits the overlay entries of `keys` durably, then drops them from the overlay.
+    fn commit(&self, keys: &mut Vec<u64>) -> Result<usize, StoreError> {
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let entries: Vec<Arc<Entry>> = keys.iter().filter_map(|&k| self.overlay.get(k)).collect();
+        write_entries(
+            &self.db,
+            entries.iter().map(|e| e.as_ref()),
+            Durability::Immediate,
+        )?;
+        for key in keys.drain(..) {
+            self.overlay.remove(key);
+            self.pending.fetch_sub(1, Ordering::Relaxed);
+        }
+        Ok(entries.len())
+    }
+}
