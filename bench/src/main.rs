@@ -3,6 +3,7 @@
 //! Every mode measures a baseline in the same run (the daemon with an empty chain: the cost of
 //! watching, claiming, reading, hashing, fsyncing and archiving alone) and reports ratios.
 
+mod abi_cost;
 mod corpus;
 mod outbox_watch;
 mod proc_stats;
@@ -57,6 +58,15 @@ enum Mode {
         /// Skip the empty-chain baseline.
         #[arg(long)]
         no_baseline: bool,
+    },
+    /// Share of per-document CPU spent crossing the plugin ABI (in-process, no daemon).
+    Abi {
+        /// Number of documents.
+        #[arg(long, default_value_t = 300)]
+        n: usize,
+        /// Passes over the documents.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
     /// Drop files at a steady rate and measure drop-to-outbox latency.
     Stream {
@@ -170,6 +180,14 @@ fn main() -> Result<()> {
                     }
                 }
             }
+        }
+        Mode::Abi { n, rounds } => {
+            let files: Vec<_> = corpus::generate(n, cli.seed)
+                .into_iter()
+                .filter(|f| f.kind == corpus::Kind::Original)
+                .collect();
+            let pass = binary.with_file_name("libtest_faults.so");
+            abi_cost::measure(&config, &pass, &files, rounds)?;
         }
         Mode::Stream {
             rate,

@@ -1,0 +1,80 @@
+//! How much of a document's CPU time is the ABI crossing (JSON encode/decode and sink copies),
+//! measured in one run: the full chain against a chain of as many pass-through plugins, on the
+//! same documents.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use ingestd::plugin_host::{Chain, ChainOutcome};
+use ingestd::settings::{self, Overrides};
+use ingestd_sdk::Document;
+
+use crate::corpus::GeneratedFile;
+
+fn run_all(chain: &Chain, docs: &[Document], rounds: usize) -> (f64, Vec<Document>) {
+    let mut outputs = Vec::new();
+    let start = Instant::now();
+    for round in 0..rounds {
+        for doc in docs {
+            if let ChainOutcome::Done(out) = chain.run(doc.clone()) {
+                if round == 0 {
+                    outputs.push(*out);
+                }
+            }
+        }
+    }
+    let per_doc_us = start.elapsed().as_secs_f64() * 1e6 / (rounds * docs.len()).max(1) as f64;
+    (per_doc_us, outputs)
+}
+
+/// Prints the per-document cost of the full chain, of the crossings alone, and their ratio.
+pub(crate) fn measure(
+    config: &Path,
+    pass_plugin: &Path,
+    files: &[GeneratedFile],
+    rounds: usize,
+) -> Result<()> {
+    let mut full_settings = settings::load(Some(config), &Overrides::default())?;
+    let state = tempfile_dir()?;
+    full_settings.paths.state = state.clone();
+    let full = Chain::build(&full_settings, false).context("full chain")?;
+    let stages = full.labels().len();
+    let docs: Vec<Document> = files
+        .iter()
+        .filter_map(|f| Document::from_source(&f.name, &f.bytes, "2024-01-01T00:00:00Z").ok())
+        .collect();
+    // Warm-up, and the documents as they leave the chain (with entities, summary, ...).
+    let (_, finished) = run_all(&full, &docs, 1);
+    let (full_us, _) = run_all(&full, &docs, rounds);
+
+    let mut pass_settings = full_settings.clone();
+    pass_settings.chain = (0..stages)
+        .map(|_| settings::ChainEntry {
+            name: None,
+            path: pass_plugin.to_owned(),
+            enabled: true,
+            config: [("mode".to_owned(), serde_json::json!("pass"))]
+                .into_iter()
+                .collect(),
+        })
+        .collect();
+    let pass = Chain::build(&pass_settings, false).context("pass-through chain")?;
+    let mut finished: Vec<Document> = finished;
+    for d in &mut finished {
+        d.trace.clear();
+    }
+    let (pass_us, _) = run_all(&pass, &finished, rounds);
+    println!(
+        "full chain ({stages} plugins): {full_us:.0} µs/document; {stages} pass-through crossings of the finished documents: {pass_us:.0} µs/document; crossing share: {:.1} %",
+        100.0 * pass_us / full_us
+    );
+    let _ = std::fs::remove_dir_all(state);
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("ingestd-bench-abi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
