@@ -1,0 +1,119 @@
+//! Criterion benches: each bundled plugin's per-document cost through the real ABI, and the
+//! ABI crossing alone (a pass-through plugin on a finished document).
+//!
+//! Needs release builds of the plugins: `cargo build --release --workspace && cargo bench -p
+//! ingestd --bench plugins`. Each plugin is measured on the documents as they reach it (the
+//! output of the plugins before it in the bundled chain), built from the sample articles.
+
+#![allow(missing_docs)] // criterion's macros generate undocumented items
+
+use std::path::PathBuf;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ingestd::plugin_host::{Chain, ChainOutcome};
+use ingestd::settings::{self, ChainEntry, Overrides, Settings};
+use ingestd_sdk::Document;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn sample_documents() -> Vec<Document> {
+    let mut docs = Vec::new();
+    let Ok(entries) = std::fs::read_dir(repo().join("fixtures/samples")) else {
+        return docs;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Ok(bytes) = std::fs::read(entry.path()) {
+            if let Ok(doc) = Document::from_source(&name, &bytes, "2024-01-01T00:00:00Z") {
+                docs.push(doc);
+            }
+        }
+    }
+    docs
+}
+
+fn chain_of(base: &Settings, entries: &[ChainEntry]) -> Option<Chain> {
+    let mut s = base.clone();
+    s.chain = entries.to_vec();
+    Chain::build(&s, false)
+        .map_err(|e| eprintln!("skipped: {e}"))
+        .ok()
+}
+
+fn run(chain: &Chain, docs: &[Document]) -> Vec<Document> {
+    docs.iter()
+        .filter_map(|d| match chain.run(d.clone()) {
+            ChainOutcome::Done(out) => Some(*out),
+            _ => None,
+        })
+        .collect()
+}
+
+fn bench_plugins(c: &mut Criterion) {
+    let config = repo().join("config/ingestd.toml");
+    let Ok(mut base) = settings::load(Some(&config), &Overrides::default()) else {
+        eprintln!("skipped: cannot read {}", config.display());
+        return;
+    };
+    let state = std::env::temp_dir().join(format!("ingestd-bench-state-{}", std::process::id()));
+    base.paths.state = state.clone();
+    let release = repo().join("target/release");
+    for entry in &mut base.chain {
+        if entry.path.is_relative() {
+            entry.path = repo().join(&entry.path);
+        }
+    }
+    if base.chain.iter().any(|e| !e.path.exists()) {
+        eprintln!("skipped: build the plugins first with `cargo build --release --workspace`");
+        return;
+    }
+    let docs = sample_documents();
+    let mut inputs = docs.clone();
+    let mut group = c.benchmark_group("plugin_per_document");
+    for (i, entry) in base.chain.clone().iter().enumerate() {
+        let Some(single) = chain_of(&base, std::slice::from_ref(entry)) else {
+            return;
+        };
+        let label = single
+            .labels()
+            .first()
+            .map(|s| (*s).to_owned())
+            .unwrap_or_else(|| format!("stage{i}"));
+        // Dedup remembers what it saw: every iteration after the first sees duplicates, which
+        // is its common case on a real stream as well.
+        group.bench_function(label, |b| b.iter(|| run(&single, &inputs)));
+        inputs = run(&single, &inputs);
+    }
+    group.finish();
+
+    let pass = ChainEntry {
+        name: None,
+        path: release.join("libtest_faults.so"),
+        enabled: true,
+        config: [("mode".to_owned(), serde_json::json!("pass"))]
+            .into_iter()
+            .collect(),
+    };
+    let mut finished = inputs;
+    for d in &mut finished {
+        d.trace.clear();
+    }
+    if let Some(crossing) = chain_of(&base, &[pass]) {
+        c.bench_function("abi_crossing_finished_documents", |b| {
+            b.iter(|| run(&crossing, &finished))
+        });
+    }
+    if let Some(full) = chain_of(&base, &base.chain) {
+        c.bench_function("full_chain", |b| b.iter(|| run(&full, &docs)));
+    }
+    let _ = std::fs::remove_dir_all(state);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = bench_plugins
+}
+criterion_main!(benches);
