@@ -91,7 +91,10 @@ impl Config {
     /// Checks value ranges; the message names the offending key.
     pub fn validate(&self) -> Result<(), String> {
         if !(self.threshold > 0.0 && self.threshold <= 1.0) {
-            return Err(format!("threshold must be in (0, 1], got {}", self.threshold));
+            return Err(format!(
+                "threshold must be in (0, 1], got {}",
+                self.threshold
+            ));
         }
         if !(8..=1024).contains(&self.num_hashes) {
             return Err(format!(
@@ -147,6 +150,9 @@ mod tests {
     fn policies_parse_from_snake_case() {
         let c: Config =
             serde_json::from_str(r#"{"exact_policy":"mark","near_policy":"off"}"#).unwrap();
-        assert_eq!((c.exact_policy, c.near_policy), (ExactPolicy::Mark, NearPolicy::Off));
+        assert_eq!(
+            (c.exact_policy, c.near_policy),
+            (ExactPolicy::Mark, NearPolicy::Off)
+        );
     }
 }

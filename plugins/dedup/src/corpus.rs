@@ -270,9 +270,9 @@ impl Writer<'_> {
             2 => format!(
                 "“We will {v1} the {n1} and {v2} our {a2} {n2},” said {person}, {role} at {o1}."
             ),
-            3 => format!(
-                "The {a1} {n1} comes as {o1} plans to {v1} {num} {a2} {n2}s near {place}."
-            ),
+            3 => {
+                format!("The {a1} {n1} comes as {o1} plans to {v1} {num} {a2} {n2}s near {place}.")
+            }
             4 => format!(
                 "{person} told reporters that the {n1} would {v1} the {a1} {n2} by {month}."
             ),
@@ -297,7 +297,10 @@ impl Writer<'_> {
 
     fn paragraph(&mut self) -> String {
         let n = self.rng.range(2, 4);
-        (0..n).map(|_| self.sentence()).collect::<Vec<_>>().join(" ")
+        (0..n)
+            .map(|_| self.sentence())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     fn article(&mut self) -> Vec<String> {
@@ -322,7 +325,7 @@ fn exact_variant(rng: &mut Rng, paragraphs: &[String]) -> String {
             *p = p.replace(' ', "  ");
         }
         if rng.chance(0.3) {
-            *p = p.replace('“', "\"").replace('”', "\"");
+            *p = p.replace(['“', '”'], "\"");
         }
         if rng.chance(0.2) {
             *p = p.to_uppercase();
@@ -348,7 +351,11 @@ fn exact_variant(rng: &mut Rng, paragraphs: &[String]) -> String {
     if rng.chance(0.5) {
         out.push(rng.pick(BOILERPLATE).to_owned());
     }
-    let sep = if rng.chance(0.3) { "\r\n\r\n" } else { "\n\n\n" };
+    let sep = if rng.chance(0.3) {
+        "\r\n\r\n"
+    } else {
+        "\n\n\n"
+    };
     let mut body = out.join(sep);
     if rng.chance(0.3) {
         body = format!("  \n{body}\n  ");
@@ -491,7 +498,11 @@ mod tests {
         let a = generate(300, 7);
         let b = generate(300, 7);
         assert_eq!(a.len(), 300);
-        assert!(a.iter().zip(&b).all(|(x, y)| x.id == y.id && x.body == y.body));
+        assert!(
+            a.iter()
+                .zip(&b)
+                .all(|(x, y)| x.id == y.id && x.body == y.body)
+        );
         assert_ne!(generate(300, 8)[0].body, a[0].body);
     }
 

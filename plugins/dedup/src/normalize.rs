@@ -77,9 +77,10 @@ impl Normalizer {
         let mut first = true;
         for paragraph in paragraphs(body) {
             paragraph_words.clear();
-            for_each_word(paragraph, &mut word, |w| paragraph_words.push(xxh3_64(w.as_bytes())));
-            if paragraph_words.is_empty() || self.is_boilerplate(paragraph, paragraph_words.len())
-            {
+            for_each_word(paragraph, &mut word, |w| {
+                paragraph_words.push(xxh3_64(w.as_bytes()))
+            });
+            if paragraph_words.is_empty() || self.is_boilerplate(paragraph, paragraph_words.len()) {
                 continue;
             }
             // The exact hash needs the words themselves; re-walk the paragraph (cheap, no alloc).
@@ -187,7 +188,9 @@ mod tests {
     fn words_are_lowercased_without_punctuation() {
         assert_eq!(
             words("Vietnam’s “secret” plan—to buy U.S.-made arms!"),
-            ["vietnams", "secret", "plan", "to", "buy", "u", "s", "made", "arms"]
+            [
+                "vietnams", "secret", "plan", "to", "buy", "u", "s", "made", "arms"
+            ]
         );
     }
 
@@ -204,14 +207,20 @@ mod tests {
         let b = n.normalize("  FIRST paragraph\r\nhere\r\n\r\n\r\nsecond one too  \n");
         assert_eq!(a.exact, b.exact);
         assert_eq!(a.words, b.words);
-        assert_ne!(a.exact, n.normalize("First paragraph here. Second one.").exact);
+        assert_ne!(
+            a.exact,
+            n.normalize("First paragraph here. Second one.").exact
+        );
     }
 
     #[test]
     fn paragraphs_split_at_blank_lines() {
         let n = normalizer().normalize("a b c\nd e\n \nf g\n\n\n\nh");
         assert_eq!(n.paragraph_ends, [5, 7, 8]);
-        assert_eq!(n.paragraphs().map(<[u64]>::len).collect::<Vec<_>>(), [5, 2, 1]);
+        assert_eq!(
+            n.paragraphs().map(<[u64]>::len).collect::<Vec<_>>(),
+            [5, 2, 1]
+        );
     }
 
     #[test]

@@ -115,7 +115,14 @@ impl MemIndex {
         indices.dedup();
         let guards = indices
             .into_iter()
-            .map(|i| (i, self.stripes[i].lock().unwrap_or_else(PoisonError::into_inner)))
+            .map(|i| {
+                (
+                    i,
+                    self.stripes[i]
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner),
+                )
+            })
             .collect();
         Held { guards }
     }
@@ -126,7 +133,10 @@ impl MemIndex {
 
     /// The entry with this key, if held.
     pub fn get(&self, key: u64) -> Option<Arc<Entry>> {
-        let shard = self.shard(key).read().unwrap_or_else(PoisonError::into_inner);
+        let shard = self
+            .shard(key)
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         shard.map.get(&key).cloned()
     }
 
@@ -176,7 +186,9 @@ impl MemIndex {
         if near {
             let mut keys = Vec::new();
             for &band in &entry.bands {
-                if let Some(bucket) = held.stripe(stripe_of(band)).and_then(|s| s.bands.get(&band))
+                if let Some(bucket) = held
+                    .stripe(stripe_of(band))
+                    .and_then(|s| s.bands.get(&band))
                 {
                     keys.extend_from_slice(bucket);
                 }
@@ -260,7 +272,10 @@ impl MemIndex {
                 stripe.exact.remove(&entry.exact);
             }
         }
-        let mut shard = self.shard(key).write().unwrap_or_else(PoisonError::into_inner);
+        let mut shard = self
+            .shard(key)
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         let removed = shard.map.remove(&key);
         if removed.is_some() {
             self.len.fetch_sub(1, Ordering::Relaxed);

@@ -45,7 +45,11 @@ type Reply = SyncSender<Result<usize, String>>;
 enum Msg {
     Insert(u64),
     Flush(Reply),
-    Prune { cutoff: u64, budget: usize, reply: Reply },
+    Prune {
+        cutoff: u64,
+        budget: usize,
+        reply: Reply,
+    },
 }
 
 /// The redb-backed store.
@@ -133,7 +137,10 @@ impl RedbStore {
 
     fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let context = "read the dedup index";
-        let txn = self.db.begin_read().map_err(|e| StoreError::db(context, e))?;
+        let txn = self
+            .db
+            .begin_read()
+            .map_err(|e| StoreError::db(context, e))?;
         Ok(Snapshot {
             entries: txn
                 .open_table(ENTRIES)
@@ -263,7 +270,11 @@ fn write_entries<'a>(
             table
                 .insert(key, codec::encode(entry).as_slice())
                 .map_err(|e| db_err(e.into()))?;
-            if exact.get(entry.exact).map_err(|e| db_err(e.into()))?.is_none() {
+            if exact
+                .get(entry.exact)
+                .map_err(|e| db_err(e.into()))?
+                .is_none()
+            {
                 exact
                     .insert(entry.exact, key)
                     .map_err(|e| db_err(e.into()))?;

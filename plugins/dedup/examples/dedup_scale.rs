@@ -1,0 +1,150 @@
+//! Shows that a lookup does not grow linearly with the index: fills a store with N synthetic
+//! fingerprints and times check-and-insert calls (misses, and near hits) at that size.
+//!
+//! `cargo run --release -p dedup --example dedup_scale -- --sizes 10000,1000000 [--memory]`
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use dedup::corpus::Rng;
+use dedup::minhash::{Sketcher, jaccard};
+use dedup::store::{DedupStore, Entry, MemoryStore, Outcome, RedbStore};
+
+const HASHES: usize = 128;
+const BANDS: usize = 32;
+const PROBES: usize = 2000;
+const FILL_CHUNK: usize = 20_000;
+
+fn synthetic(rng: &mut Rng, sketcher: &Sketcher, signature: Option<Vec<u32>>) -> Entry {
+    let signature =
+        signature.unwrap_or_else(|| (0..HASHES).map(|_| rng.next_u64() as u32).collect());
+    let key = rng.next_u64();
+    Entry {
+        key,
+        id: format!("{key:016x}"),
+        at: 1_700_000_000,
+        exact: u128::from(rng.next_u64()) << 64 | u128::from(key),
+        shingles: 500,
+        bands: sketcher.band_keys(&signature),
+        signature,
+        outcome: Outcome::New,
+    }
+}
+
+fn main() -> ExitCode {
+    let mut sizes = vec![10_000usize, 1_000_000];
+    let mut memory = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--sizes" => {
+                sizes = args
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|s| s.parse().ok())
+                    .collect()
+            }
+            "--memory" => memory = true,
+            _ => {
+                eprintln!("usage: dedup_scale [--sizes N,M,...] [--memory]");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let sketcher = Sketcher::new(HASHES, BANDS, 5);
+    let mut per_size = Vec::new();
+    for &size in &sizes {
+        let dir = std::env::temp_dir().join(format!("dedup-scale-{}-{size}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(&dir);
+        let mut rng = Rng::new(size as u64);
+        let fill_start = Instant::now();
+        let mut kept = Vec::new();
+        let store: Box<dyn DedupStore> = if memory {
+            let store = MemoryStore::new();
+            let never = |_: &Entry| None;
+            for i in 0..size {
+                let e = synthetic(&mut rng, &sketcher, None);
+                if i % (size / 100).max(1) == 0 {
+                    kept.push(e.signature.clone());
+                }
+                let _ = store.check_and_insert(&e, false, &never);
+            }
+            Box::new(store)
+        } else {
+            let store = match RedbStore::open(&dir.join("scale.redb"), Arc::new(|_: &str| {})) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut done = 0;
+            while done < size {
+                let n = FILL_CHUNK.min(size - done);
+                let chunk: Vec<Entry> = (0..n)
+                    .map(|_| synthetic(&mut rng, &sketcher, None))
+                    .collect();
+                kept.push(chunk[0].signature.clone());
+                if let Err(e) = store.bulk_insert(&chunk) {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+                done += n;
+            }
+            Box::new(store)
+        };
+        let fill = fill_start.elapsed().as_secs_f64();
+
+        let judge = |signature: &[u32]| {
+            let signature = signature.to_vec();
+            move |c: &Entry| {
+                let j = jaccard(&signature, &c.signature);
+                (j >= 0.6).then_some(j)
+            }
+        };
+        // Misses: fresh random signatures (every band bucket is probed, none matches).
+        let start = Instant::now();
+        for _ in 0..PROBES {
+            let e = synthetic(&mut rng, &sketcher, None);
+            let _ = store.check_and_insert(&e, true, &judge(&e.signature));
+        }
+        let miss_us = start.elapsed().as_secs_f64() * 1e6 / PROBES as f64;
+        // Hits: a stored signature with 15% of its positions changed.
+        let start = Instant::now();
+        let mut found = 0;
+        for i in 0..PROBES {
+            let mut signature = kept[i % kept.len()].clone();
+            for slot in signature.iter_mut().step_by(7) {
+                *slot = rng.next_u64() as u32;
+            }
+            let e = synthetic(&mut rng, &sketcher, Some(signature));
+            if let Ok(c) = store.check_and_insert(&e, true, &judge(&e.signature)) {
+                found += usize::from(matches!(c.outcome, Outcome::Near { .. }));
+            }
+        }
+        let hit_us = start.elapsed().as_secs_f64() * 1e6 / PROBES as f64;
+        let _ = store.flush();
+        drop(store);
+        let bytes = std::fs::metadata(dir.join("scale.redb")).map_or(0, |m| m.len());
+        let _ = std::fs::remove_dir_all(&dir);
+        println!(
+            "store={} size={size} fill={fill:.1}s file={:.0}MB miss={miss_us:.1}us/lookup \
+             near-hit={hit_us:.1}us/lookup (found {found}/{PROBES})",
+            if memory { "memory" } else { "redb" },
+            bytes as f64 / 1e6
+        );
+        per_size.push((size, miss_us, hit_us));
+    }
+    if let (Some(first), Some(last)) = (per_size.first(), per_size.last()) {
+        println!(
+            "ratio {}x entries: miss {:.2}x, near-hit {:.2}x",
+            last.0 / first.0.max(1),
+            last.1 / first.1,
+            last.2 / first.2
+        );
+    }
+    ExitCode::SUCCESS
+}
