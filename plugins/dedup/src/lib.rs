@@ -26,7 +26,7 @@ use ingestd_sdk::{DedupInfo, Document, Host, Level, Plugin, PluginError, Verdict
 pub use config::{Config, ExactPolicy, NearPolicy};
 use minhash::Sketcher;
 use normalize::Normalizer;
-use store::{DedupStore, Entry, MemoryStore, Outcome, RedbStore};
+use store::{DedupStore, DeferredStore, Entry, MemoryStore, Outcome, RedbStore, StoreError};
 
 /// File name of the index in the host's state directory.
 pub const DB_FILE: &str = "dedup.redb";
@@ -176,9 +176,17 @@ fn open_store(config: &Config, host: &Host) -> Result<Box<dyn DedupStore>, Plugi
     }
     let log_host = host.clone();
     let log = Arc::new(move |line: &str| log_host.log(Level::Error, line));
-    let store = RedbStore::open(&path, log)
-        .map_err(|e| PluginError::config(format!("path {}: {e}", path.display())))?;
-    Ok(Box::new(store))
+    match RedbStore::open(&path, log.clone()) {
+        Ok(store) => Ok(Box::new(store)),
+        Err(StoreError::Busy) => {
+            host.warn(&format!(
+                "path={} The dedup index is held by another instance; opening it on first use.",
+                path.display()
+            ));
+            Ok(Box::new(DeferredStore::new(path, log)))
+        }
+        Err(e) => Err(PluginError::config(format!("path {}: {e}", path.display()))),
+    }
 }
 
 impl Plugin for Dedup {

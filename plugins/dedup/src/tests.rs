@@ -338,3 +338,20 @@ fn unknown_config_keys_and_bad_values_are_refused() {
     .unwrap_err();
     assert!(err.message.contains("bands"), "{}", err.message);
 }
+
+#[test]
+fn a_reloaded_instance_starts_while_the_old_one_drains() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = article(9, 6);
+    let old = redb_plugin(dir.path());
+    old.process(&mut doc("1111111111111111", &a)).unwrap();
+    let new = redb_plugin(dir.path());
+    let err = new.process(&mut doc("2222222222222222", &a)).unwrap_err();
+    assert!(err.retryable, "{err:?}");
+    drop(old);
+    let mut copy = doc("2222222222222222", &a);
+    assert!(matches!(
+        new.process(&mut copy).unwrap(),
+        Verdict::Skip { .. }
+    ));
+}

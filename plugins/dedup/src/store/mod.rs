@@ -16,12 +16,14 @@
 //! ([`redb_store`]).
 
 pub mod codec;
+pub mod deferred;
 pub mod index;
 pub mod memory;
 pub mod redb_store;
 
 use std::fmt;
 
+pub use deferred::DeferredStore;
 pub use memory::MemoryStore;
 pub use redb_store::RedbStore;
 
@@ -94,6 +96,10 @@ pub enum StoreError {
     /// A stored record could not be decoded (a corrupt or foreign file).
     #[error("corrupt index record: {0}")]
     Corrupt(&'static str),
+    /// The database file is held by another instance (e.g. one still draining after a
+    /// reload); trying again later may succeed.
+    #[error("the index file is in use by another instance")]
+    Busy,
     /// The background writer is gone (it failed earlier or is shutting down).
     #[error("the index writer has stopped")]
     WriterStopped,

@@ -75,7 +75,10 @@ impl RedbStore {
         let db = Database::builder()
             .set_cache_size(CACHE_BYTES)
             .create(path)
-            .map_err(|e| StoreError::db("open the dedup index", e))?;
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Busy,
+                e => StoreError::db("open the dedup index", e),
+            })?;
         let txn = db
             .begin_write()
             .map_err(|e| StoreError::db("create the tables", e))?;
