@@ -19,7 +19,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use redb::{Database, Durability, ReadOnlyTable, ReadableTable, TableDefinition};
+use redb::{
+    Database, Durability, ReadOnlyTable, ReadableTable, ReadableTableMetadata, TableDefinition,
+};
 
 use super::index::{BUCKET_CAP, Backing, MemIndex};
 use super::{Checked, DedupStore, Entry, Judge, StoreError, codec};
@@ -27,6 +29,7 @@ use super::{Checked, DedupStore, Entry, Judge, StoreError, codec};
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const EXACT: TableDefinition<u128, u64> = TableDefinition::new("exact");
 const BANDS: TableDefinition<u128, ()> = TableDefinition::new("bands");
+const BANDS_RECENT: TableDefinition<u128, ()> = TableDefinition::new("bands_recent");
 const BY_TIME: TableDefinition<u128, ()> = TableDefinition::new("by_time");
 
 /// Most entries committed in one transaction.
@@ -35,6 +38,8 @@ pub const BATCH: usize = 2048;
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
 /// Most uncommitted entries before checks wait for the writer.
 pub const MAX_PENDING: usize = 50_000;
+/// Rows in `bands_recent` that trigger a merge into `bands` (about 30,000 documents).
+const MERGE_ROWS: u64 = 1 << 20;
 const CACHE_BYTES: usize = 256 * 1024 * 1024;
 
 /// Where the writer thread reports failures (the plugin sends them to the host log).
@@ -72,6 +77,15 @@ impl std::fmt::Debug for RedbStore {
 impl RedbStore {
     /// Opens (or creates) the index file and starts the writer thread.
     pub fn open(path: &Path, log: ErrorLog) -> Result<Self, StoreError> {
+        Self::open_with_merge_rows(path, log, MERGE_ROWS)
+    }
+
+    /// [`RedbStore::open`] with another merge threshold (tests use a tiny one).
+    pub(crate) fn open_with_merge_rows(
+        path: &Path,
+        log: ErrorLog,
+        merge_rows: u64,
+    ) -> Result<Self, StoreError> {
         let db = Database::builder()
             .set_cache_size(CACHE_BYTES)
             .create(path)
@@ -90,11 +104,19 @@ impl RedbStore {
                 .map_err(|e| StoreError::db(context, e))?;
             txn.open_table(BANDS)
                 .map_err(|e| StoreError::db(context, e))?;
+            txn.open_table(BANDS_RECENT)
+                .map_err(|e| StoreError::db(context, e))?;
             txn.open_table(BY_TIME)
                 .map_err(|e| StoreError::db(context, e))?;
         }
         txn.commit()
             .map_err(|e| StoreError::db("create the tables", e))?;
+        let recent_rows = db
+            .begin_read()
+            .map_err(|e| StoreError::db("read the dedup index", e))?
+            .open_table(BANDS_RECENT)
+            .and_then(|t| Ok(t.len()?))
+            .map_err(|e| StoreError::db("read the dedup index", e))?;
         let db = Arc::new(db);
         let overlay = Arc::new(MemIndex::new(false));
         let pending = Arc::new(AtomicUsize::new(0));
@@ -104,6 +126,8 @@ impl RedbStore {
             overlay: Arc::clone(&overlay),
             pending: Arc::clone(&pending),
             log,
+            recent_rows,
+            merge_rows,
         };
         let writer = std::thread::Builder::new()
             .name("dedup-writer".into())
@@ -154,13 +178,17 @@ impl RedbStore {
             bands: txn
                 .open_table(BANDS)
                 .map_err(|e| StoreError::db(context, e))?,
+            recent: txn
+                .open_table(BANDS_RECENT)
+                .map_err(|e| StoreError::db(context, e))?,
         })
     }
 
     /// Writes entries directly in one transaction (bulk loading for benchmarks and imports;
     /// no duplicate check). Call with no concurrent checks running.
     pub fn bulk_insert(&self, entries: &[Entry]) -> Result<(), StoreError> {
-        write_entries(&self.db, entries.iter(), Durability::Eventual)
+        let entries: Vec<&Entry> = entries.iter().collect();
+        write_entries(&self.db, &entries, BandLevel::Main, Durability::Eventual).map(|_| ())
     }
 }
 
@@ -219,6 +247,7 @@ struct Snapshot {
     entries: ReadOnlyTable<u64, &'static [u8]>,
     exact: ReadOnlyTable<u128, u64>,
     bands: ReadOnlyTable<u128, ()>,
+    recent: ReadOnlyTable<u128, ()>,
 }
 
 impl Backing for Snapshot {
@@ -241,55 +270,116 @@ impl Backing for Snapshot {
     }
 
     fn band(&self, band: u64, out: &mut Vec<u64>) -> Result<(), StoreError> {
-        let low = u128::from(band) << 64;
-        let range = self
-            .bands
-            .range(low..=low | u128::from(u64::MAX))
-            .map_err(|e| StoreError::db("read a band", e))?;
-        for item in range.take(BUCKET_CAP) {
-            let (key, _) = item.map_err(|e| StoreError::db("read a band", e))?;
-            out.push(key.value() as u64);
+        let low = band_row(band, 0);
+        for table in [&self.recent, &self.bands] {
+            let range = table
+                .range(low..=band_row(band, u64::MAX))
+                .map_err(|e| StoreError::db("read a band", e))?;
+            for item in range.take(BUCKET_CAP) {
+                let (key, _) = item.map_err(|e| StoreError::db("read a band", e))?;
+                out.push(key.value() as u64);
+            }
         }
         Ok(())
     }
 }
 
-fn write_entries<'a>(
+/// Which band table new rows go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BandLevel {
+    /// The small `bands_recent` table (normal commits).
+    Recent,
+    /// The large `bands` table (bulk loads, merges).
+    Main,
+}
+
+fn band_row(band: u64, key: u64) -> u128 {
+    u128::from(band) << 64 | u128::from(key)
+}
+
+/// Writes entries in one transaction. Rows are inserted in key order, table by table, so
+/// that neighbouring rows land on the same pages.
+fn write_entries(
     db: &Database,
-    entries: impl Iterator<Item = &'a Entry>,
+    entries: &[&Entry],
+    level: BandLevel,
     durability: Durability,
-) -> Result<(), StoreError> {
+) -> Result<u64, StoreError> {
     let context = "write the dedup index";
     let db_err = |e: redb::Error| StoreError::db(context, e);
     let mut txn = db.begin_write().map_err(|e| db_err(e.into()))?;
     txn.set_durability(durability);
+    let mut sorted = entries.to_vec();
+    sorted.sort_unstable_by_key(|e| e.key);
+    let mut rows: Vec<u128> = sorted
+        .iter()
+        .flat_map(|e| e.bands.iter().map(|&b| band_row(b, e.key)))
+        .collect();
+    rows.sort_unstable();
     {
         let mut table = txn.open_table(ENTRIES).map_err(|e| db_err(e.into()))?;
-        let mut exact = txn.open_table(EXACT).map_err(|e| db_err(e.into()))?;
-        let mut bands = txn.open_table(BANDS).map_err(|e| db_err(e.into()))?;
-        let mut by_time = txn.open_table(BY_TIME).map_err(|e| db_err(e.into()))?;
-        for entry in entries {
-            let key = entry.key;
+        for entry in &sorted {
             table
-                .insert(key, codec::encode(entry).as_slice())
+                .insert(entry.key, codec::encode(entry).as_slice())
                 .map_err(|e| db_err(e.into()))?;
+        }
+        let mut exact = txn.open_table(EXACT).map_err(|e| db_err(e.into()))?;
+        let mut by_exact = sorted.clone();
+        by_exact.sort_unstable_by_key(|e| e.exact);
+        for entry in by_exact {
             if exact
                 .get(entry.exact)
                 .map_err(|e| db_err(e.into()))?
                 .is_none()
             {
                 exact
-                    .insert(entry.exact, key)
+                    .insert(entry.exact, entry.key)
                     .map_err(|e| db_err(e.into()))?;
             }
-            for &band in &entry.bands {
-                bands
-                    .insert(u128::from(band) << 64 | u128::from(key), ())
-                    .map_err(|e| db_err(e.into()))?;
-            }
+        }
+        let mut by_time = txn.open_table(BY_TIME).map_err(|e| db_err(e.into()))?;
+        for entry in &sorted {
             by_time
-                .insert(u128::from(entry.at) << 64 | u128::from(key), ())
+                .insert(band_row(entry.at, entry.key), ())
                 .map_err(|e| db_err(e.into()))?;
+        }
+        let definition = match level {
+            BandLevel::Recent => BANDS_RECENT,
+            BandLevel::Main => BANDS,
+        };
+        let mut bands = txn.open_table(definition).map_err(|e| db_err(e.into()))?;
+        for &row in &rows {
+            bands.insert(row, ()).map_err(|e| db_err(e.into()))?;
+        }
+    }
+    txn.commit().map_err(|e| db_err(e.into()))?;
+    Ok(rows.len() as u64)
+}
+
+/// Moves every row of `bands_recent` into `bands`, in key order, in one transaction.
+///
+/// Band keys are random, so inserting them one commit at a time into a large table would
+/// dirty a different page for almost every row. New rows therefore go to a small table, and
+/// are merged into the large one in sorted runs (a two-level LSM in effect): each page of the
+/// large table is rewritten about once per merge instead of once per row.
+fn merge_recent_bands(db: &Database) -> Result<(), StoreError> {
+    let context = "merge the dedup band tables";
+    let db_err = |e: redb::Error| StoreError::db(context, e);
+    let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
+    let mut rows = Vec::new();
+    {
+        let recent = txn.open_table(BANDS_RECENT).map_err(|e| db_err(e.into()))?;
+        for item in recent.iter().map_err(|e| db_err(e.into()))? {
+            rows.push(item.map_err(|e| db_err(e.into()))?.0.value());
+        }
+    }
+    txn.delete_table(BANDS_RECENT)
+        .map_err(|e| db_err(e.into()))?;
+    {
+        txn.open_table(BANDS_RECENT).map_err(|e| db_err(e.into()))?;
+        let mut main = txn.open_table(BANDS).map_err(|e| db_err(e.into()))?;
+        for row in rows {
+            main.insert(row, ()).map_err(|e| db_err(e.into()))?;
         }
     }
     txn.commit().map_err(|e| db_err(e.into()))
@@ -304,6 +394,7 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, Sto
         let mut table = txn.open_table(ENTRIES).map_err(|e| db_err(e.into()))?;
         let mut exact = txn.open_table(EXACT).map_err(|e| db_err(e.into()))?;
         let mut bands = txn.open_table(BANDS).map_err(|e| db_err(e.into()))?;
+        let mut recent = txn.open_table(BANDS_RECENT).map_err(|e| db_err(e.into()))?;
         let mut by_time = txn.open_table(BY_TIME).map_err(|e| db_err(e.into()))?;
         let mut expired = Vec::new();
         for item in by_time
@@ -321,9 +412,9 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, Sto
             let entry = codec::decode(key, bytes.value())?;
             drop(bytes);
             for band in entry.bands {
-                bands
-                    .remove(u128::from(band) << 64 | u128::from(key))
-                    .map_err(|e| db_err(e.into()))?;
+                let row = band_row(band, key);
+                bands.remove(row).map_err(|e| db_err(e.into()))?;
+                recent.remove(row).map_err(|e| db_err(e.into()))?;
             }
             let owner = exact
                 .get(entry.exact)
@@ -345,10 +436,14 @@ struct Writer {
     overlay: Arc<MemIndex>,
     pending: Arc<AtomicUsize>,
     log: ErrorLog,
+    /// Rows in `bands_recent` since the last merge.
+    recent_rows: u64,
+    /// Merge when `recent_rows` reaches this.
+    merge_rows: u64,
 }
 
 impl Writer {
-    fn run(self, rx: Receiver<Msg>) {
+    fn run(mut self, rx: Receiver<Msg>) {
         let mut keys: Vec<u64> = Vec::new();
         let mut deadline = Instant::now() + FLUSH_INTERVAL;
         loop {
@@ -393,7 +488,7 @@ impl Writer {
         }
     }
 
-    fn commit_logged(&self, keys: &mut Vec<u64>) {
+    fn commit_logged(&mut self, keys: &mut Vec<u64>) {
         if let Err(e) = self.commit(keys) {
             (self.log)(&format!(
                 "entries={} error=\"{e}\" Could not commit the dedup index; will retry.",
@@ -403,20 +498,80 @@ impl Writer {
     }
 
     /// Commits the overlay entries of `keys` durably, then drops them from the overlay.
-    fn commit(&self, keys: &mut Vec<u64>) -> Result<usize, StoreError> {
+    fn commit(&mut self, keys: &mut Vec<u64>) -> Result<usize, StoreError> {
         if keys.is_empty() {
             return Ok(0);
         }
         let entries: Vec<Arc<Entry>> = keys.iter().filter_map(|&k| self.overlay.get(k)).collect();
-        write_entries(
-            &self.db,
-            entries.iter().map(|e| e.as_ref()),
-            Durability::Immediate,
-        )?;
+        let refs: Vec<&Entry> = entries.iter().map(Arc::as_ref).collect();
+        self.recent_rows +=
+            write_entries(&self.db, &refs, BandLevel::Recent, Durability::Immediate)?;
         for key in keys.drain(..) {
             self.overlay.remove(key);
             self.pending.fetch_sub(1, Ordering::Relaxed);
         }
+        if self.recent_rows >= self.merge_rows {
+            // The entries are committed already; a failed merge is retried after the next one.
+            match merge_recent_bands(&self.db) {
+                Ok(()) => self.recent_rows = 0,
+                Err(e) => (self.log)(&format!(
+                    "error=\"{e}\" Could not merge the dedup band tables; will retry."
+                )),
+            }
+        }
         Ok(entries.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Outcome;
+
+    fn entry(key: u64, band: u64) -> Entry {
+        Entry {
+            key,
+            id: format!("{key:016x}"),
+            at: 10,
+            exact: u128::from(key),
+            shingles: 10,
+            signature: vec![band as u32; 8],
+            bands: vec![band, band + 1_000_000],
+            outcome: Outcome::New,
+        }
+    }
+
+    #[test]
+    fn band_rows_are_found_before_and_after_merges_and_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.redb");
+        let log: ErrorLog = Arc::new(|_: &str| {});
+        let any = |c: &Entry| Some(if c.key % 2 == 0 { 0.9 } else { 0.8 });
+        {
+            let store = RedbStore::open_with_merge_rows(&path, log.clone(), 8).unwrap();
+            for key in 1..=40 {
+                let checked = store
+                    .check_and_insert(&entry(key, key), true, &any)
+                    .unwrap();
+                assert_eq!(checked.outcome, Outcome::New);
+                store.flush().unwrap();
+            }
+            let rows = |def| {
+                let txn = store.db.begin_read().unwrap();
+                let table = txn.open_table(def).unwrap();
+                table.len().unwrap()
+            };
+            assert!(rows(BANDS) >= 70, "merged rows: {}", rows(BANDS));
+            assert!(rows(BANDS_RECENT) < 8);
+        }
+        let store = RedbStore::open_with_merge_rows(&path, log, 8).unwrap();
+        for key in [1u64, 17, 40] {
+            let checked = store.check_and_insert(&entry(1000 + key, key), true, &any);
+            let expected = Outcome::Near {
+                of: format!("{key:016x}"),
+                similarity: if key % 2 == 0 { 0.9 } else { 0.8 },
+            };
+            assert_eq!(checked.unwrap().outcome, expected);
+        }
     }
 }
