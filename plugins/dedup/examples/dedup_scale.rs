@@ -1,7 +1,7 @@
 //! Shows that a lookup does not grow linearly with the index: fills a store with N synthetic
 //! fingerprints and times check-and-insert calls (misses, and near hits) at that size.
 //!
-//! `cargo run --release -p dedup --example dedup_scale -- --sizes 10000,1000000 [--memory]`
+//! `cargo run --release -p dedup --example dedup_scale -- --sizes 10000,1000000 [--memory] [--cache-mb MB]`
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -9,12 +9,12 @@ use std::time::Instant;
 
 use dedup::corpus::Rng;
 use dedup::minhash::{Sketcher, jaccard};
-use dedup::store::{DedupStore, Entry, MemoryStore, Outcome, RedbStore};
+use dedup::store::{DedupStore, Entry, MemoryStore, Outcome, RedbOptions, RedbStore};
 
 const HASHES: usize = 128;
 const BANDS: usize = 32;
 const PROBES: usize = 2000;
-const FILL_CHUNK: usize = 20_000;
+const FILL_CHUNK: usize = 250_000;
 
 fn synthetic(rng: &mut Rng, sketcher: &Sketcher, signature: Option<Vec<u32>>) -> Entry {
     let signature =
@@ -35,6 +35,7 @@ fn synthetic(rng: &mut Rng, sketcher: &Sketcher, signature: Option<Vec<u32>>) ->
 fn main() -> ExitCode {
     let mut sizes = vec![10_000usize, 1_000_000];
     let mut memory = false;
+    let mut options = RedbOptions::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -47,8 +48,12 @@ fn main() -> ExitCode {
                     .collect()
             }
             "--memory" => memory = true,
+            "--cache-mb" => {
+                let mb: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(256);
+                options.cache_bytes = mb * 1024 * 1024;
+            }
             _ => {
-                eprintln!("usage: dedup_scale [--sizes N,M,...] [--memory]");
+                eprintln!("usage: dedup_scale [--sizes N,M,...] [--memory] [--cache-mb MB]");
                 return ExitCode::from(2);
             }
         }
@@ -74,7 +79,11 @@ fn main() -> ExitCode {
             }
             Box::new(store)
         } else {
-            let store = match RedbStore::open(&dir.join("scale.redb"), Arc::new(|_: &str| {})) {
+            let store = match RedbStore::open_with(
+                &dir.join("scale.redb"),
+                Arc::new(|_: &str| {}),
+                options,
+            ) {
                 Ok(s) => s,
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -50,6 +50,8 @@ pub struct Config {
     pub retention_days: u64,
     /// Database file; overrides `<state_dir>/dedup.redb`. With neither, the index is in memory.
     pub path: Option<PathBuf>,
+    /// Page cache of the index database, in MiB (more keeps lookups fast in a large index).
+    pub cache_mb: usize,
     /// Short paragraphs containing one of these phrases (case-insensitive) are treated as
     /// boilerplate and ignored, in case cleanup left a share line or copyright notice behind.
     pub boilerplate_phrases: Vec<String>,
@@ -68,6 +70,7 @@ impl Default for Config {
             near_policy: NearPolicy::Mark,
             retention_days: 90,
             path: None,
+            cache_mb: 256,
             boilerplate_phrases: [
                 "all rights reserved",
                 "share this",
@@ -112,6 +115,12 @@ impl Config {
             return Err(format!(
                 "shingle_size must be between 1 and 16, got {}",
                 self.shingle_size
+            ));
+        }
+        if !(1..=1 << 20).contains(&self.cache_mb) {
+            return Err(format!(
+                "cache_mb must be between 1 and 1048576, got {}",
+                self.cache_mb
             ));
         }
         Ok(())

@@ -26,7 +26,9 @@ use ingestd_sdk::{DedupInfo, Document, Host, Level, Plugin, PluginError, Verdict
 pub use config::{Config, ExactPolicy, NearPolicy};
 use minhash::Sketcher;
 use normalize::Normalizer;
-use store::{DedupStore, DeferredStore, Entry, MemoryStore, Outcome, RedbStore, StoreError};
+use store::{
+    DedupStore, DeferredStore, Entry, MemoryStore, Outcome, RedbOptions, RedbStore, StoreError,
+};
 
 /// File name of the index in the host's state directory.
 pub const DB_FILE: &str = "dedup.redb";
@@ -176,14 +178,18 @@ fn open_store(config: &Config, host: &Host) -> Result<Box<dyn DedupStore>, Plugi
     }
     let log_host = host.clone();
     let log = Arc::new(move |line: &str| log_host.log(Level::Error, line));
-    match RedbStore::open(&path, log.clone()) {
+    let options = RedbOptions {
+        cache_bytes: config.cache_mb.saturating_mul(1024 * 1024),
+        ..RedbOptions::default()
+    };
+    match RedbStore::open_with(&path, log.clone(), options) {
         Ok(store) => Ok(Box::new(store)),
         Err(StoreError::Busy) => {
             host.warn(&format!(
                 "path={} The dedup index is held by another instance; opening it on first use.",
                 path.display()
             ));
-            Ok(Box::new(DeferredStore::new(path, log)))
+            Ok(Box::new(DeferredStore::new(path, log, options)))
         }
         Err(e) => Err(PluginError::config(format!("path {}: {e}", path.display()))),
     }

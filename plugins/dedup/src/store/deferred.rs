@@ -7,13 +7,14 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use super::redb_store::ErrorLog;
+use super::redb_store::{ErrorLog, RedbOptions};
 use super::{Checked, DedupStore, Entry, Judge, RedbStore, StoreError};
 
 /// A [`RedbStore`] that is opened lazily.
 pub struct DeferredStore {
     path: PathBuf,
     log: ErrorLog,
+    options: RedbOptions,
     opening: Mutex<()>,
     store: OnceLock<RedbStore>,
 }
@@ -29,10 +30,11 @@ impl std::fmt::Debug for DeferredStore {
 
 impl DeferredStore {
     /// A store for `path` that is not open yet.
-    pub fn new(path: PathBuf, log: ErrorLog) -> Self {
+    pub fn new(path: PathBuf, log: ErrorLog, options: RedbOptions) -> Self {
         DeferredStore {
             path,
             log,
+            options,
             opening: Mutex::new(()),
             store: OnceLock::new(),
         }
@@ -46,7 +48,7 @@ impl DeferredStore {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }
-        let store = RedbStore::open(&self.path, self.log.clone())?;
+        let store = RedbStore::open_with(&self.path, self.log.clone(), self.options)?;
         Ok(self.store.get_or_init(|| store))
     }
 }
@@ -90,7 +92,7 @@ mod tests {
             RedbStore::open(&path, log.clone()),
             Err(StoreError::Busy)
         ));
-        let deferred = DeferredStore::new(path, log);
+        let deferred = DeferredStore::new(path, log, RedbOptions::default());
         let entry = Entry {
             key: 1,
             id: "a".into(),

@@ -25,7 +25,7 @@ use std::fmt;
 
 pub use deferred::DeferredStore;
 pub use memory::MemoryStore;
-pub use redb_store::RedbStore;
+pub use redb_store::{RedbOptions, RedbStore};
 
 /// What the index said about a document.
 #[derive(Debug, Clone, PartialEq)]

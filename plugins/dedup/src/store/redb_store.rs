@@ -40,7 +40,24 @@ pub const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
 pub const MAX_PENDING: usize = 50_000;
 /// Rows in `bands_recent` that trigger a merge into `bands` (about 30,000 documents).
 const MERGE_ROWS: u64 = 1 << 20;
-const CACHE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Tuning of a [`RedbStore`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedbOptions {
+    /// Size of redb's page cache, in bytes.
+    pub cache_bytes: usize,
+    /// Rows in `bands_recent` that trigger a merge into `bands`.
+    pub merge_rows: u64,
+}
+
+impl Default for RedbOptions {
+    fn default() -> Self {
+        RedbOptions {
+            cache_bytes: 256 * 1024 * 1024,
+            merge_rows: MERGE_ROWS,
+        }
+    }
+}
 
 /// Where the writer thread reports failures (the plugin sends them to the host log).
 pub type ErrorLog = Arc<dyn Fn(&str) + Send + Sync>;
@@ -77,17 +94,13 @@ impl std::fmt::Debug for RedbStore {
 impl RedbStore {
     /// Opens (or creates) the index file and starts the writer thread.
     pub fn open(path: &Path, log: ErrorLog) -> Result<Self, StoreError> {
-        Self::open_with_merge_rows(path, log, MERGE_ROWS)
+        Self::open_with(path, log, RedbOptions::default())
     }
 
-    /// [`RedbStore::open`] with another merge threshold (tests use a tiny one).
-    pub(crate) fn open_with_merge_rows(
-        path: &Path,
-        log: ErrorLog,
-        merge_rows: u64,
-    ) -> Result<Self, StoreError> {
+    /// [`RedbStore::open`] with explicit tuning.
+    pub fn open_with(path: &Path, log: ErrorLog, options: RedbOptions) -> Result<Self, StoreError> {
         let db = Database::builder()
-            .set_cache_size(CACHE_BYTES)
+            .set_cache_size(options.cache_bytes)
             .create(path)
             .map_err(|e| match e {
                 redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Busy,
@@ -127,7 +140,7 @@ impl RedbStore {
             pending: Arc::clone(&pending),
             log,
             recent_rows,
-            merge_rows,
+            merge_rows: options.merge_rows,
         };
         let writer = std::thread::Builder::new()
             .name("dedup-writer".into())
@@ -528,6 +541,13 @@ mod tests {
     use super::*;
     use crate::store::Outcome;
 
+    fn tiny_merges() -> RedbOptions {
+        RedbOptions {
+            merge_rows: 8,
+            ..RedbOptions::default()
+        }
+    }
+
     fn entry(key: u64, band: u64) -> Entry {
         Entry {
             key,
@@ -548,7 +568,7 @@ mod tests {
         let log: ErrorLog = Arc::new(|_: &str| {});
         let any = |c: &Entry| Some(if c.key % 2 == 0 { 0.9 } else { 0.8 });
         {
-            let store = RedbStore::open_with_merge_rows(&path, log.clone(), 8).unwrap();
+            let store = RedbStore::open_with(&path, log.clone(), tiny_merges()).unwrap();
             for key in 1..=40 {
                 let checked = store
                     .check_and_insert(&entry(key, key), true, &any)
@@ -564,7 +584,7 @@ mod tests {
             assert!(rows(BANDS) >= 70, "merged rows: {}", rows(BANDS));
             assert!(rows(BANDS_RECENT) < 8);
         }
-        let store = RedbStore::open_with_merge_rows(&path, log, 8).unwrap();
+        let store = RedbStore::open_with(&path, log, tiny_merges()).unwrap();
         for key in [1u64, 17, 40] {
             let checked = store.check_and_insert(&entry(1000 + key, key), true, &any);
             let expected = Outcome::Near {
