@@ -1,0 +1,136 @@
+//! The `cleanup` plugin: turns any article into clean paragraphs and metadata.
+//!
+//! When an outlet plugin already claimed the document (`outlet` is set), cleanup only fills
+//! what is missing (title and other metadata the outlet left empty, language, word count) and
+//! normalizes (NFC, `body` = paragraphs joined by a blank line). Otherwise it runs the full
+//! generic pass of [`textkit::Cleaner`] over `raw`. `raw` is left in place; the host drops it.
+//!
+//! Configuration (`[chain.config]`) is [`textkit::CleanupConfig`]: `strip` (boilerplate
+//! families), `extra_patterns`, `min_paragraph_chars`, `drop_repeated_paragraphs`,
+//! `numeric_dates`, `detect_language`, `min_language_confidence`.
+
+use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict};
+use textkit::{Cleaner, CleanupConfig};
+
+/// The cleanup plugin.
+#[derive(Debug)]
+pub struct Cleanup {
+    cleaner: Cleaner,
+}
+
+impl Cleanup {
+    /// The cleaner this instance uses.
+    pub fn cleaner(&self) -> &Cleaner {
+        &self.cleaner
+    }
+}
+
+impl Plugin for Cleanup {
+    type Config = CleanupConfig;
+
+    fn new(config: CleanupConfig, _host: Host) -> Result<Self, PluginError> {
+        let cleaner = Cleaner::new(&config).map_err(|e| PluginError::config(e.to_string()))?;
+        Ok(Cleanup { cleaner })
+    }
+
+    fn process(&self, doc: &mut Document) -> Result<Verdict, PluginError> {
+        let has_text = !doc.paragraphs.is_empty() || !doc.body.trim().is_empty();
+        match doc.raw.as_deref() {
+            Some(raw) if doc.outlet.is_none() || !has_text || doc.title.is_none() => {
+                self.cleaner.extract(raw).fill_document(doc);
+            }
+            Some(_) => {}
+            None if !has_text => {
+                return Err(PluginError::permanent(
+                    "no_text",
+                    "the document has neither raw text nor a body to clean",
+                ));
+            }
+            None => {}
+        }
+        self.cleaner.finish(doc);
+        Ok(Verdict::Continue)
+    }
+}
+
+ingestd_sdk::export_plugin!(Cleanup);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ingestd_sdk::testing::{ComplianceCase, assert_plugin_compliance, sample_document};
+
+    fn plugin(config: &str) -> Cleanup {
+        let config = ingestd_sdk::parse_config(config.as_bytes()).unwrap();
+        Cleanup::new(config, Host::detached()).unwrap()
+    }
+
+    #[test]
+    fn compliance() {
+        let samples = std::fs::read_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/samples"
+        ))
+        .unwrap();
+        let mut case = ComplianceCase::new(
+            r#"{"strip": ["cookie", "share"], "extra_patterns": ["^sponsored"]}"#,
+        )
+        .with_text("plain.txt", "A title\n\nSome article text here.");
+        for entry in samples {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            case = case.with_text(&path.file_name().unwrap().to_string_lossy(), &text);
+        }
+        assert_plugin_compliance(crate::ingestd_plugin_v1, &case);
+    }
+
+    #[test]
+    fn bad_user_pattern_is_a_config_error() {
+        let config = ingestd_sdk::parse_config(br#"{"extra_patterns": ["("]}"#).unwrap();
+        let err = Cleanup::new(config, Host::detached()).unwrap_err();
+        assert_eq!(err.code, "config");
+        assert!(err.message.contains("("), "{}", err.message);
+    }
+
+    #[test]
+    fn claimed_document_is_only_completed() {
+        let mut doc = sample_document("a.txt", "Ignored title\n\nIgnored body text here.");
+        doc.outlet = Some("outlet-x".into());
+        doc.title = Some("Outlet title".into());
+        doc.paragraphs = vec![ingestd_sdk::Paragraph::text(
+            "The outlet's own body, which cleanup keeps.",
+        )];
+        plugin("{}").process(&mut doc).unwrap();
+        assert_eq!(doc.title.as_deref(), Some("Outlet title"));
+        assert_eq!(doc.body, "The outlet's own body, which cleanup keeps.");
+        assert_eq!(doc.word_count, Some(7));
+        assert_eq!(doc.language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn unclaimed_document_gets_the_full_pass() {
+        let mut doc = sample_document(
+            "b.txt",
+            "\u{feff}A headline\r\n\r\nBy Jane Roe\r\n\r\nThe [first](#) paragraph is **here**.\r\n\r\nShare this article",
+        );
+        let p = plugin("{}");
+        p.process(&mut doc).unwrap();
+        assert_eq!(doc.title.as_deref(), Some("A headline"));
+        assert_eq!(doc.authors, ["Jane Roe"]);
+        assert_eq!(doc.body, "The first paragraph is here.");
+        assert!(doc.raw.is_some());
+        let keep_share = plugin(r#"{"strip": ["cookie"]}"#);
+        let mut doc = sample_document(
+            "c.txt",
+            "A headline\n\nThe paragraph is here.\n\nShare this article",
+        );
+        keep_share.process(&mut doc).unwrap();
+        assert!(doc.body.ends_with("Share this article"), "{}", doc.body);
+    }
+
+    #[test]
+    fn document_without_text_is_an_error() {
+        let mut doc = Document::default();
+        assert!(plugin("{}").process(&mut doc).is_err());
+    }
+}

@@ -1,0 +1,307 @@
+//! The [`Cleaner`]: every compiled pattern in one place, built once, and the first two passes
+//! over an article (split into blocks, say what each block is).
+
+use regex::Regex;
+
+use crate::boilerplate::Boilerplate;
+use crate::byline::{Byline, BylineParser};
+use crate::config::{CleanupConfig, Family};
+use crate::dateline::DatelineParser;
+use crate::dates::DateParser;
+use crate::error::{BuildError, regex};
+use crate::markdown::{LineKind, Markdown};
+use crate::source::{SourceNote, SourceParser};
+
+/// One block of an article: a paragraph, a heading, a metadata line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// What the markdown said the block was.
+    pub kind: LineKind,
+    /// Plain text (markup removed, soft line breaks joined with a space).
+    pub text: String,
+}
+
+/// What a block says about the article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// Running text (or a title, heading or subtitle: decided later, from position).
+    Text,
+    /// A thematic break.
+    Separator,
+    /// Boilerplate of a family (`None`: a user pattern).
+    Boilerplate(Option<Family>),
+    /// A byline.
+    Byline(Byline),
+    /// An original-source trailer.
+    Source(SourceNote),
+    /// A line that is a date (`updated` when labelled as an update).
+    Date {
+        /// ISO 8601 date.
+        iso: String,
+        /// "Updated ..." rather than "Published ...".
+        updated: bool,
+    },
+    /// "Site Name, DATE" or "Site Name DATE".
+    SiteDate {
+        /// The name before the date.
+        site: String,
+        /// ISO 8601 date.
+        iso: String,
+    },
+    /// A photo caption (kept as a caption paragraph).
+    Caption,
+}
+
+impl Note {
+    /// True for blocks that carry article text (body, title, caption).
+    pub fn is_text(&self) -> bool {
+        matches!(self, Note::Text | Note::Caption)
+    }
+}
+
+/// Most words a metadata line (byline, date line, source trailer) may have.
+const MAX_META_WORDS: usize = 24;
+
+/// The text machinery, compiled once from a [`CleanupConfig`] and shared by all threads.
+#[derive(Debug)]
+pub struct Cleaner {
+    pub(crate) config: CleanupConfig,
+    pub(crate) markdown: Markdown,
+    pub(crate) boilerplate: Boilerplate,
+    pub(crate) dates: DateParser,
+    pub(crate) bylines: BylineParser,
+    pub(crate) sources: SourceParser,
+    pub(crate) datelines: DatelineParser,
+    date_label: Regex,
+    date_noise: Regex,
+    caption_cue: Regex,
+    pub(crate) bio_start: Regex,
+}
+
+impl Cleaner {
+    /// Compiles everything the configuration asks for. Fails on an invalid user pattern.
+    pub fn new(config: &CleanupConfig) -> Result<Self, BuildError> {
+        Ok(Cleaner {
+            config: config.clone(),
+            markdown: Markdown::new()?,
+            boilerplate: Boilerplate::new(&config.strip, &config.extra_patterns)?,
+            dates: DateParser::new(config.numeric_dates)?,
+            bylines: BylineParser::new()?,
+            sources: SourceParser::new()?,
+            datelines: DatelineParser::new()?,
+            date_label: regex(
+                r"^(?:(published|posted|first published|date|publié le|publié|veröffentlicht am|veröffentlicht|publicado el|publicado em|publicado|pubblicato il|pubblicato|gepubliceerd op|gepubliceerd)|(updated|last updated|modified|mis à jour le|mis à jour|aktualisiert am|aktualisiert|actualizado|atualizado|aggiornato|bijgewerkt))\b\s*:?\s*(?:on\s+)?",
+            )?,
+            date_noise: regex(
+                r"(?:\b\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*(?:UTC|GMT|[A-Z]{2,4})(?:[+-]\d{1,2})?)?|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b|[\s,|·•–—\-()]+)",
+            )?,
+            caption_cue: regex(
+                r"\((?:photo|image|file photo|pictured|picture|credit)\b[^)]*\)\s*$|\b(?:photo|image|picture|photograph)\s*(?:credit)?\s*:\s*\S|\b(?:AFP|Reuters|AP|EPA|Getty Images|Xinhua|VNA|Bloomberg)\s*/\s*\S|\bpictured\b",
+            )?,
+            bio_start: regex(
+                r"^(?:about the author\b|(?:\p{Lu}[\p{L}'’.\-]*\s+){1,4}(?:is|was|has been|writes|covers|reports)\b(?:\s+(?:a|an|the|currently|also|now)\b)?)",
+            )?,
+        })
+    }
+
+    /// The configuration the cleaner was built from.
+    pub fn config(&self) -> &CleanupConfig {
+        &self.config
+    }
+
+    /// The compiled date recogniser.
+    pub fn dates(&self) -> &DateParser {
+        &self.dates
+    }
+
+    /// The compiled byline recogniser.
+    pub fn bylines(&self) -> &BylineParser {
+        &self.bylines
+    }
+
+    /// Parses a byline line.
+    pub fn byline(&self, line: &str) -> Option<Byline> {
+        self.bylines.parse(line, &self.dates)
+    }
+
+    /// Parses an original-source trailer line.
+    pub fn source_note(&self, line: &str) -> Option<SourceNote> {
+        self.sources.parse(line, &self.dates)
+    }
+
+    /// Normalizes text and splits it into blocks, removing markup. A multi-line block whose
+    /// lines are metadata or boilerplate is split into one block per line.
+    pub fn blocks(&self, text: &str) -> Vec<Block> {
+        let text = crate::normalize::normalize(text);
+        let mut blocks = Vec::new();
+        for chunk in text.split("\n\n") {
+            let lines: Vec<(LineKind, String)> = chunk
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| self.markdown.clean_line(l))
+                .collect();
+            let split = lines.len() > 1
+                && lines.iter().any(|(kind, text)| {
+                    *kind != LineKind::Text || !matches!(self.note_of(text), Note::Text)
+                });
+            if split {
+                blocks.extend(lines.into_iter().map(|(kind, text)| Block { kind, text }));
+            } else if let Some((kind, _)) = lines.first() {
+                let joined: Vec<&str> = lines.iter().map(|(_, t)| t.as_str()).collect();
+                blocks.push(Block {
+                    kind: *kind,
+                    text: crate::normalize::squash_spaces(&joined.join(" ")),
+                });
+            }
+        }
+        blocks.retain(|b| b.kind == LineKind::Separator || !b.text.is_empty());
+        blocks
+    }
+
+    /// Says what a block is.
+    pub fn note(&self, block: &Block) -> Note {
+        if block.kind == LineKind::Separator {
+            return Note::Separator;
+        }
+        self.note_of(&block.text)
+    }
+
+    fn note_of(&self, text: &str) -> Note {
+        if let Some(family) = self.boilerplate.classify(text) {
+            return Note::Boilerplate(family);
+        }
+        if text.split_whitespace().count() <= MAX_META_WORDS {
+            if let Some(source) = self.source_note(text) {
+                return Note::Source(source);
+            }
+            if let Some(byline) = self.byline(text) {
+                return Note::Byline(byline);
+            }
+            if let Some(note) = self.date_line(text) {
+                return note;
+            }
+        }
+        if text.split_whitespace().count() <= 60 && self.caption_cue.is_match(text) {
+            return Note::Caption;
+        }
+        Note::Text
+    }
+
+    /// "Published: 27 May 2016", "Sept. 9, 2023 10:15 GMT", "Global Research, July 21, 2016".
+    fn date_line(&self, text: &str) -> Option<Note> {
+        if text.split_whitespace().count() > 14 {
+            return None;
+        }
+        let found = self.dates.find(text)?;
+        let before = &text[..found.range.start];
+        let after = &text[found.range.end..];
+        let mut updated = false;
+        let label_end = match self.date_label.captures(before) {
+            Some(c) => {
+                updated = c.get(2).is_some();
+                c.get(0).map_or(0, |m| m.end())
+            }
+            None => 0,
+        };
+        let before = self.date_noise.replace_all(&before[label_end..], " ");
+        let after = self.date_noise.replace_all(after, " ");
+        if !after.trim().is_empty() {
+            return None;
+        }
+        let site = before.trim();
+        if site.is_empty() {
+            return Some(Note::Date {
+                iso: found.iso,
+                updated,
+            });
+        }
+        let raw_site = text[..found.range.start]
+            .trim()
+            .trim_end_matches([',', '|', '–', '—', '-', '·'])
+            .trim();
+        let words = raw_site.split_whitespace().count();
+        let capitalised = raw_site.chars().next().is_some_and(char::is_uppercase);
+        (label_end == 0
+            && (1..=5).contains(&words)
+            && capitalised
+            && !raw_site.contains(['.', ':', '?', '!']))
+        .then(|| Note::SiteDate {
+            site: raw_site.to_owned(),
+            iso: found.iso,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cleaner() -> Cleaner {
+        Cleaner::new(&CleanupConfig::default()).unwrap()
+    }
+
+    fn note(text: &str) -> Note {
+        cleaner().note_of(text)
+    }
+
+    #[test]
+    fn date_lines() {
+        assert_eq!(
+            note("Published: 27 May 2016"),
+            Note::Date {
+                iso: "2016-05-27".into(),
+                updated: false
+            }
+        );
+        assert_eq!(
+            note("Updated Sept. 9, 2023 10:15 GMT"),
+            Note::Date {
+                iso: "2023-09-09".into(),
+                updated: true
+            }
+        );
+        assert_eq!(
+            note("Monday, 4 March 2024"),
+            Note::Date {
+                iso: "2024-03-04".into(),
+                updated: false
+            }
+        );
+        assert_eq!(
+            note("Global Research, July 21, 2016"),
+            Note::SiteDate {
+                site: "Global Research".into(),
+                iso: "2016-07-21".into()
+            }
+        );
+        assert_eq!(note("On 27 May 2016 the embargo was lifted."), Note::Text);
+    }
+
+    #[test]
+    fn blocks_split_metadata_lines_and_join_wrapped_text() {
+        let c = cleaner();
+        let blocks = c.blocks("Title\n\nThe original source of this article is [X](#)\nCopyright © A B, 2016\n\nA wrapped\nparagraph here.");
+        let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Title",
+                "The original source of this article is X",
+                "Copyright © A B, 2016",
+                "A wrapped paragraph here."
+            ]
+        );
+    }
+
+    #[test]
+    fn captions() {
+        assert_eq!(
+            note("Protesters march in Bangkok on Sunday. (Photo: Reuters)"),
+            Note::Caption
+        );
+        assert_eq!(
+            note("Traders at the port. Photo: AFP/Nhac Nguyen"),
+            Note::Caption
+        );
+    }
+}

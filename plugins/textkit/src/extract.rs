@@ -1,0 +1,427 @@
+//! The generic pass: from classified blocks to metadata and clean paragraphs.
+//!
+//! Position decides what a text block is: before the first paragraph of prose come the
+//! section label, title, subtitle/standfirst, author line and captions; after it comes the
+//! body, minus author bios. Metadata lines (bylines, dates, source trailers) count wherever
+//! they are, header or trailer, and never enter the body.
+
+use std::collections::HashSet;
+
+use ingestd_sdk::{Paragraph, ParagraphKind};
+
+use crate::cleaner::{Block, Cleaner, Note};
+use crate::config::Family;
+use crate::markdown::LineKind;
+
+/// Everything the generic pass found in an article.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extraction {
+    /// Site named in a "Site, DATE" line.
+    pub site: Option<String>,
+    /// Section label above the title ("Politics", "ASIA PACIFIC").
+    pub section: Option<String>,
+    /// Headline.
+    pub title: Option<String>,
+    /// Subtitle or standfirst.
+    pub subtitle: Option<String>,
+    /// Authors, in byline order, without repeats.
+    pub authors: Vec<String>,
+    /// Publication date (ISO 8601).
+    pub published: Option<String>,
+    /// Date of first publication at the original source (ISO 8601).
+    pub original_published: Option<String>,
+    /// The outlet that first published the article.
+    pub original_source: Option<String>,
+    /// True when a trailer says the article is a translation.
+    pub translated: Option<bool>,
+    /// Dateline place ("Hanoi").
+    pub dateline: Option<String>,
+    /// Clean body blocks.
+    pub paragraphs: Vec<Paragraph>,
+}
+
+/// Terminal punctuation of a sentence (closing quotes and brackets allowed after it).
+fn ends_sentence(text: &str) -> bool {
+    let t = text.trim_end_matches(['"', '”', '’', '\'', ')', ']', '»']);
+    t.ends_with(['.', '!', '?', '…', ':', ';'])
+}
+
+fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// A paragraph of prose: it ends a sentence with a period, or it is long.
+fn is_prose(text: &str) -> bool {
+    let words = word_count(text);
+    words > 30
+        || (ends_sentence(text) && !text.ends_with('?') && !text.ends_with(':')) && words >= 4
+}
+
+impl Cleaner {
+    /// The full generic pass over raw article text.
+    pub fn extract(&self, raw: &str) -> Extraction {
+        let blocks = self.blocks(raw);
+        self.extract_blocks(&blocks)
+    }
+
+    /// The generic pass over already split blocks.
+    pub fn extract_blocks(&self, blocks: &[Block]) -> Extraction {
+        let notes: Vec<Note> = blocks.iter().map(|b| self.note(b)).collect();
+        let mut ex = Extraction::default();
+        self.collect_metadata(&notes, &mut ex);
+
+        let first_body = (0..blocks.len())
+            .find(|&i| {
+                notes[i] == Note::Text
+                    && blocks[i].kind != LineKind::Heading
+                    && is_prose(&blocks[i].text)
+            })
+            .unwrap_or(blocks.len());
+        let mut keep = vec![false; blocks.len()];
+        let mut kinds = vec![None; blocks.len()];
+        self.read_header(blocks, &notes, first_body, &mut ex, &mut keep, &mut kinds);
+        for i in first_body..blocks.len() {
+            keep[i] = notes[i].is_text();
+            if notes[i] == Note::Caption {
+                kinds[i] = Some(ParagraphKind::Caption);
+            }
+        }
+        self.drop_bios(blocks, &notes, first_body, &ex.authors, &mut keep);
+        let selected: Vec<(&Block, Option<ParagraphKind>)> = (0..blocks.len())
+            .filter(|&i| keep[i])
+            .map(|i| (&blocks[i], kinds[i]))
+            .collect();
+        ex.paragraphs = self.assemble(&selected, ex.title.as_deref());
+        ex.dateline = self.take_dateline(&mut ex.paragraphs);
+        ex
+    }
+
+    /// Metadata lines, wherever they are: bylines, dates, site lines, source trailers.
+    fn collect_metadata(&self, notes: &[Note], ex: &mut Extraction) {
+        let mut published = None;
+        let mut updated = None;
+        let mut byline_date = None;
+        for note in notes {
+            match note {
+                Note::Byline(b) => {
+                    push_unique(&mut ex.authors, &b.authors);
+                    if byline_date.is_none() {
+                        byline_date.clone_from(&b.date);
+                    }
+                    if ex.original_source.is_none() {
+                        ex.original_source.clone_from(&b.outlet);
+                    }
+                }
+                Note::Source(s) => {
+                    if s.source.is_some() {
+                        ex.original_source.clone_from(&s.source);
+                    }
+                    if ex.original_published.is_none() {
+                        ex.original_published.clone_from(&s.date);
+                    }
+                    if s.translated {
+                        ex.translated = Some(true);
+                    }
+                }
+                Note::Date { iso, updated: true } => {
+                    updated.get_or_insert_with(|| iso.clone());
+                }
+                Note::Date {
+                    iso,
+                    updated: false,
+                } => {
+                    published.get_or_insert_with(|| iso.clone());
+                }
+                Note::SiteDate { site, iso } => {
+                    if ex.site.is_none() {
+                        ex.site = Some(site.clone());
+                        published.get_or_insert_with(|| iso.clone());
+                    } else if ex.original_source.is_none() {
+                        ex.original_source = Some(site.clone());
+                        ex.original_published = Some(iso.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        ex.published = published.or(byline_date).or(updated);
+    }
+
+    /// Title, section label, subtitle, author line and captions before the first paragraph.
+    fn read_header(
+        &self,
+        blocks: &[Block],
+        notes: &[Note],
+        first_body: usize,
+        ex: &mut Extraction,
+        keep: &mut [bool],
+        kinds: &mut [Option<ParagraphKind>],
+    ) {
+        let candidates: Vec<usize> = (0..first_body)
+            .filter(|&i| notes[i].is_text())
+            .filter(|&i| {
+                notes[i] == Note::Caption
+                    || !blocks[i].text.ends_with('.')
+                    || blocks[i].kind == LineKind::Heading
+            })
+            .collect();
+        // Text in the header that ends with a period is a short first paragraph.
+        for i in 0..first_body {
+            if notes[i] == Note::Text && !candidates.contains(&i) {
+                keep[i] = true;
+            }
+        }
+        let titled = candidates
+            .iter()
+            .position(|&i| blocks[i].kind == LineKind::Heading && notes[i] == Note::Text)
+            .or_else(|| candidates.iter().position(|&i| notes[i] == Note::Text));
+        let Some(mut t) = titled else {
+            for &i in &candidates {
+                keep[i] = true;
+                kinds[i] = Some(ParagraphKind::Caption).filter(|_| notes[i] == Note::Caption);
+            }
+            return;
+        };
+        if is_label(&blocks[candidates[t]].text)
+            && candidates
+                .get(t + 1)
+                .is_some_and(|&n| notes[n] == Note::Text)
+        {
+            ex.section = Some(blocks[candidates[t]].text.clone());
+            t += 1;
+        }
+        ex.title = Some(blocks[candidates[t]].text.clone());
+        for &i in &candidates[t + 1..] {
+            let text = &blocks[i].text;
+            let meta_follows =
+                (i + 1..first_body).any(|j| !notes[j].is_text() && notes[j] != Note::Separator);
+            if notes[i] == Note::Caption || (word_count(text) >= 8 && self.looks_like_caption(text))
+            {
+                keep[i] = true;
+                kinds[i] = Some(ParagraphKind::Caption);
+            } else if ex.authors.is_empty() && self.bylines.is_name(text) && word_count(text) <= 4 {
+                ex.authors.push(text.clone());
+            } else if word_count(text) >= 6 && ex.subtitle.is_none() {
+                ex.subtitle = Some(text.clone());
+            } else if !meta_follows {
+                keep[i] = true;
+                kinds[i] = Some(ParagraphKind::Heading);
+            }
+        }
+    }
+
+    /// An unpunctuated line under the title that ends with a date describes a photo.
+    fn looks_like_caption(&self, text: &str) -> bool {
+        self.dates
+            .find(text)
+            .is_some_and(|d| text[d.range.end..].trim().is_empty())
+    }
+
+    /// Author biographies in the trailing part of the article.
+    fn drop_bios(
+        &self,
+        blocks: &[Block],
+        notes: &[Note],
+        first_body: usize,
+        authors: &[String],
+        keep: &mut [bool],
+    ) {
+        if !self.config.strip.contains(&Family::AuthorBio) {
+            return;
+        }
+        let tail_start = first_body.max(blocks.len().saturating_sub(6));
+        for i in tail_start..blocks.len() {
+            let text = &blocks[i].text;
+            if notes[i] != Note::Text || word_count(text) > 90 {
+                continue;
+            }
+            let by_author = authors.iter().any(|a| {
+                text.strip_prefix(a.as_str())
+                    .is_some_and(|rest| rest.starts_with([' ', ',', '’', '\'']))
+            });
+            let rest_is_meta =
+                (i + 1..blocks.len()).all(|j| !notes[j].is_text() || notes[j] == Note::Caption);
+            if by_author && (self.bio_start.is_match(text) || rest_is_meta)
+                || text.to_lowercase().starts_with("about the author")
+            {
+                keep[i] = false;
+            }
+        }
+    }
+
+    /// Turns kept blocks into paragraphs: kinds, headings, broken paragraphs, repeats.
+    fn assemble(
+        &self,
+        selected: &[(&Block, Option<ParagraphKind>)],
+        title: Option<&str>,
+    ) -> Vec<Paragraph> {
+        let mut out: Vec<Paragraph> = Vec::with_capacity(selected.len());
+        for (block, forced) in selected {
+            let kind = forced.unwrap_or(match block.kind {
+                LineKind::Heading => ParagraphKind::Heading,
+                LineKind::Quote => ParagraphKind::Quote,
+                LineKind::ListItem => ParagraphKind::ListItem,
+                LineKind::Text | LineKind::Separator => ParagraphKind::Paragraph,
+            });
+            let text = block.text.trim();
+            if let Some(prev) = out.last_mut() {
+                let starts_lower = text.chars().next().is_some_and(char::is_lowercase);
+                if kind == ParagraphKind::Paragraph
+                    && prev.kind == ParagraphKind::Paragraph
+                    && starts_lower
+                    && !ends_sentence(&prev.text)
+                {
+                    prev.text.push(' ');
+                    prev.text.push_str(text);
+                    continue;
+                }
+            }
+            out.push(Paragraph {
+                kind,
+                text: text.to_owned(),
+            });
+        }
+        self.mark_headings(&mut out);
+        let mut seen: HashSet<String> = HashSet::new();
+        if let Some(t) = title {
+            seen.insert(t.to_lowercase());
+        }
+        let min = self.config.min_paragraph_chars;
+        out.retain(|p| {
+            let key = p.text.to_lowercase();
+            let repeated = self.config.drop_repeated_paragraphs
+                && (word_count(&p.text) >= 8
+                    || title.is_some_and(|t| t.eq_ignore_ascii_case(&p.text)))
+                && !seen.insert(key);
+            !repeated && (p.kind == ParagraphKind::Heading || p.text.chars().count() >= min)
+        });
+        out
+    }
+
+    /// A short unpunctuated line between two paragraphs is a section heading.
+    fn mark_headings(&self, paragraphs: &mut [Paragraph]) {
+        for i in 1..paragraphs.len().saturating_sub(1) {
+            let text = &paragraphs[i].text;
+            let words = word_count(text);
+            let heading_like = paragraphs[i].kind == ParagraphKind::Paragraph
+                && (1..=12).contains(&words)
+                && text.chars().count() <= 100
+                && !text
+                    .trim_end()
+                    .ends_with(['.', '!', '?', ',', ';', ':', '"', '”', '…'])
+                && text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_numeric());
+            if heading_like
+                && paragraphs[i - 1].kind != ParagraphKind::Heading
+                && paragraphs[i + 1].kind == ParagraphKind::Paragraph
+            {
+                paragraphs[i].kind = ParagraphKind::Heading;
+            }
+        }
+    }
+
+    /// Takes the dateline off the first running-text paragraph.
+    pub fn take_dateline(&self, paragraphs: &mut [Paragraph]) -> Option<String> {
+        let first = paragraphs
+            .iter_mut()
+            .take(3)
+            .find(|p| p.kind == ParagraphKind::Paragraph)?;
+        let found = self.datelines.find(&first.text)?;
+        first.text = first.text[found.text_start..].to_owned();
+        Some(found.place)
+    }
+
+    /// Body paragraphs from blocks already known to be body (for outlet rules): boilerplate
+    /// and metadata lines are still dropped, headings and broken paragraphs handled.
+    pub fn body(&self, blocks: &[Block]) -> Vec<Paragraph> {
+        let selected: Vec<(&Block, Option<ParagraphKind>)> = blocks
+            .iter()
+            .filter_map(|b| match self.note(b) {
+                Note::Text => Some((b, None)),
+                Note::Caption => Some((b, Some(ParagraphKind::Caption))),
+                _ => None,
+            })
+            .collect();
+        self.assemble(&selected, None)
+    }
+}
+
+/// A section label: one to three words, or a short line in capitals.
+fn is_label(text: &str) -> bool {
+    let words = word_count(text);
+    let caps = text.chars().any(char::is_alphabetic) && !text.chars().any(char::is_lowercase);
+    (words <= 3 || (caps && words <= 5)) && text.chars().count() <= 40 && !text.ends_with('?')
+}
+
+fn push_unique(list: &mut Vec<String>, names: &[String]) {
+    for name in names {
+        if !list.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            list.push(name.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CleanupConfig;
+
+    fn extract(text: &str) -> Extraction {
+        Cleaner::new(&CleanupConfig::default())
+            .unwrap()
+            .extract(text)
+    }
+
+    fn texts(ex: &Extraction) -> Vec<&str> {
+        ex.paragraphs.iter().map(|p| p.text.as_str()).collect()
+    }
+
+    #[test]
+    fn title_byline_date_and_body() {
+        let ex = extract(
+            "POLITICS\n\nA headline about trade\n\nBy Jane Doe and John Roe\n\nPublished: 3 March 2024\n\nHANOI – The first paragraph says something.\n\nThe second one too.\n\nJane Doe is a reporter covering trade.",
+        );
+        assert_eq!(ex.section.as_deref(), Some("POLITICS"));
+        assert_eq!(ex.title.as_deref(), Some("A headline about trade"));
+        assert_eq!(ex.authors, ["Jane Doe", "John Roe"]);
+        assert_eq!(ex.published.as_deref(), Some("2024-03-03"));
+        assert_eq!(ex.dateline.as_deref(), Some("Hanoi"));
+        assert_eq!(
+            texts(&ex),
+            ["The first paragraph says something.", "The second one too."]
+        );
+    }
+
+    #[test]
+    fn headings_and_broken_paragraphs() {
+        let ex = extract(
+            "Title here\n\nFirst paragraph of the story is here.\n\nA section heading\n\nIt continues without an end\n\nand ends here.",
+        );
+        assert_eq!(ex.paragraphs[1], Paragraph::heading("A section heading"));
+        assert_eq!(
+            ex.paragraphs[2].text,
+            "It continues without an end and ends here."
+        );
+    }
+
+    #[test]
+    fn no_metadata_at_all() {
+        let ex = extract(
+            "The river rose overnight and flooded three villages, officials said on Monday.\n\nRescue teams reached the area by boat.",
+        );
+        assert_eq!(ex.title, None);
+        assert!(ex.authors.is_empty());
+        assert_eq!(ex.published, None);
+        assert_eq!(ex.paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn repeated_paragraphs_are_dropped_once() {
+        let ex = extract(
+            "T\n\nThis paragraph is repeated by a careless scraper somewhere.\n\nThis paragraph is repeated by a careless scraper somewhere.",
+        );
+        assert_eq!(ex.paragraphs.len(), 1);
+    }
+}

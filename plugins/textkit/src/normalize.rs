@@ -1,0 +1,75 @@
+//! Text normalization: BOM, line endings, Unicode NFC, invisible and odd space characters.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalizes article text: strips a BOM, turns CRLF/CR into LF, composes to NFC, turns
+/// no-break and other odd spaces into plain spaces, removes zero-width characters and
+/// trailing spaces, and expands tabs to a space.
+pub fn normalize(raw: &str) -> String {
+    let text = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.nfc().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            '\u{2028}' | '\u{2029}' | '\u{0085}' => out.push('\n'),
+            '\t' | '\u{00a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => {
+                out.push(' ')
+            }
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' => {}
+            c => out.push(c),
+        }
+    }
+    let mut trimmed = String::with_capacity(out.len());
+    for line in out.split('\n') {
+        trimmed.push_str(line.trim_end());
+        trimmed.push('\n');
+    }
+    trimmed.truncate(trimmed.trim_end().len());
+    trimmed
+}
+
+/// Composes a string to Unicode NFC (for fields set by other plugins).
+pub fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+/// Collapses runs of white space inside a line to one space and trims the ends.
+pub fn squash_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_line_endings_and_spaces() {
+        let raw = "\u{feff}Title\r\n\r\nOne\u{a0}two\rthree\u{200b}   \n";
+        assert_eq!(normalize(raw), "Title\n\nOne two\nthree");
+    }
+
+    #[test]
+    fn composes_to_nfc() {
+        // "e" + combining acute, "D" + combining dot below... -> precomposed.
+        assert_eq!(normalize("Vie\u{0302}\u{0323}t"), "Việt");
+        assert_eq!(nfc("Vie\u{0302}\u{0323}t"), "Việt");
+    }
+
+    #[test]
+    fn squashes_spaces() {
+        assert_eq!(squash_spaces("  a \t b\n c "), "a b c");
+    }
+}

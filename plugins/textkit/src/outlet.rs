@@ -1,0 +1,161 @@
+//! The generic outlet plugin: recognise an outlet from several independent text signals, then
+//! apply its precise rules ([`OutletRules`]) and claim the document (`outlet`).
+//!
+//! An outlet plugin crate is a type alias and one macro call:
+//!
+//! ```ignore
+//! pub type GlobalResearchPlugin = textkit::outlet::OutletPlugin<textkit::outlets::GlobalResearch>;
+//! ingestd_sdk::export_plugin!(GlobalResearchPlugin);
+//! ```
+
+use std::fmt::Debug;
+
+use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict};
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::cleaner::{Block, Cleaner};
+use crate::config::CleanupConfig;
+use crate::error::{BuildError, regex};
+use crate::extract::Extraction;
+
+/// One piece of evidence that a text comes from an outlet.
+#[derive(Debug)]
+pub struct Signal {
+    /// Short name, for the debug log.
+    pub name: &'static str,
+    /// Case-insensitive, multi-line pattern searched in the normalized text.
+    pub pattern: Regex,
+    /// Recognition fails without this signal, whatever the others say.
+    pub required: bool,
+}
+
+impl Signal {
+    /// An optional signal.
+    pub fn new(name: &'static str, pattern: &str) -> Result<Self, BuildError> {
+        Ok(Signal {
+            name,
+            pattern: regex(pattern)?,
+            required: false,
+        })
+    }
+
+    /// A signal recognition cannot do without.
+    pub fn required(name: &'static str, pattern: &str) -> Result<Self, BuildError> {
+        Ok(Signal {
+            required: true,
+            ..Signal::new(name, pattern)?
+        })
+    }
+}
+
+/// The precise rules of one outlet.
+pub trait OutletRules: Debug + Send + Sync + Sized + 'static {
+    /// The plugin's name, written into `doc.outlet` (the crate name, e.g. `outlet-rfa`).
+    const NAME: &'static str;
+    /// How many signals must match by default.
+    const MIN_SIGNALS: usize;
+
+    /// Compiles the rules.
+    fn build() -> Result<Self, BuildError>;
+
+    /// The outlet's signals.
+    fn signals(&self) -> &[Signal];
+
+    /// Reads a recognised article. Fields left empty are filled later by the generic cleanup.
+    fn apply(&self, cleaner: &Cleaner, blocks: &[Block]) -> Extraction;
+}
+
+/// Configuration of an outlet plugin.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutletConfig {
+    /// Signals needed to claim a document (default: the outlet's own minimum).
+    pub min_signals: Option<usize>,
+    /// Extra signals (regular expressions, case-insensitive), counted like the built-in ones.
+    pub extra_signals: Vec<String>,
+    /// Text-cleaning options used for the body (same keys as the cleanup plugin).
+    pub cleanup: CleanupConfig,
+}
+
+/// An outlet plugin driven by rules `R`.
+#[derive(Debug)]
+pub struct OutletPlugin<R: OutletRules> {
+    rules: R,
+    cleaner: Cleaner,
+    extra: Vec<Regex>,
+    min_signals: usize,
+    host: Host,
+}
+
+impl<R: OutletRules> OutletPlugin<R> {
+    /// Names of the signals found in `text`, or `None` when the outlet is not recognised.
+    pub fn recognise(&self, text: &str) -> Option<Vec<&str>> {
+        let mut found = Vec::new();
+        for signal in self.rules.signals() {
+            if signal.pattern.is_match(text) {
+                found.push(signal.name);
+            } else if signal.required {
+                return None;
+            }
+        }
+        found.extend(
+            self.extra
+                .iter()
+                .filter(|re| re.is_match(text))
+                .map(|re| re.as_str()),
+        );
+        (found.len() >= self.min_signals).then_some(found)
+    }
+}
+
+impl<R: OutletRules> Plugin for OutletPlugin<R> {
+    type Config = OutletConfig;
+
+    fn new(config: OutletConfig, host: Host) -> Result<Self, PluginError> {
+        let config_error = |e: BuildError| PluginError::config(e.to_string());
+        let extra = config
+            .extra_signals
+            .iter()
+            .map(|p| regex(p))
+            .collect::<Result<_, _>>()
+            .map_err(config_error)?;
+        Ok(OutletPlugin {
+            rules: R::build().map_err(config_error)?,
+            cleaner: Cleaner::new(&config.cleanup).map_err(config_error)?,
+            extra,
+            min_signals: config.min_signals.unwrap_or(R::MIN_SIGNALS).max(1),
+            host,
+        })
+    }
+
+    fn process(&self, doc: &mut Document) -> Result<Verdict, PluginError> {
+        if doc.outlet.is_some() {
+            return Ok(Verdict::Continue);
+        }
+        let Some(raw) = doc.raw.as_deref() else {
+            return Ok(Verdict::Continue);
+        };
+        let text = crate::normalize::normalize(raw);
+        let Some(found) = self.recognise(&text) else {
+            return Ok(Verdict::Continue);
+        };
+        let blocks = self.cleaner.blocks(&text);
+        let extraction = self.rules.apply(&self.cleaner, &blocks);
+        self.host.debug(&format!(
+            "outlet={} signals={:?} document={} Recognised outlet.",
+            R::NAME,
+            found,
+            doc.id
+        ));
+        doc.outlet = Some(R::NAME.to_owned());
+        extraction.fill_document(doc);
+        doc.body = Document::body_from_paragraphs(&doc.paragraphs);
+        Ok(Verdict::Continue)
+    }
+}
+
+/// Index of the first block at or after `from` for which `pred` holds.
+pub fn find_from(blocks: &[Block], from: usize, pred: impl Fn(&Block) -> bool) -> Option<usize> {
+    blocks.iter().skip(from).position(pred).map(|i| i + from)
+}

@@ -1,0 +1,151 @@
+//! Global Research (globalresearch.ca): "Global Research, DATE" site line, "Region:"/"Theme:"
+//! tags, share and newsletter prompts, a `***` rule before the text, and a long trailer (note
+//! to readers, author bio, "The original source of this article is X", copyright, member and
+//! comment prompts, "Articles by:", disclaimer, fair-use notice, media contact).
+
+use crate::cleaner::{Block, Cleaner, Note};
+use crate::error::{BuildError, regex};
+use crate::extract::Extraction;
+use crate::markdown::LineKind;
+use crate::outlet::{OutletRules, Signal, find_from};
+
+use super::text_indices;
+
+/// The Global Research rules.
+#[derive(Debug)]
+pub struct GlobalResearch {
+    signals: Vec<Signal>,
+    site_line: regex::Regex,
+    trailer_start: regex::Regex,
+}
+
+const SITE: &str = "Global Research";
+
+impl OutletRules for GlobalResearch {
+    const NAME: &'static str = "outlet-globalresearch";
+    const MIN_SIGNALS: usize = 2;
+
+    fn build() -> Result<Self, BuildError> {
+        Ok(GlobalResearch {
+            signals: vec![
+                Signal::new(
+                    "site line",
+                    r"^Global Research,\s+\S+\s+\d{1,2},\s+\d{4}\s*$",
+                )?,
+                Signal::new("domain", r"globalresearch\.ca")?,
+                Signal::new(
+                    "publisher",
+                    r"Centre (?:for|of) Research on Globali[sz]ation",
+                )?,
+                Signal::new("tag lines", r"^Region:.*\n(?:\s*\n)*Theme:")?,
+                Signal::new(
+                    "member prompt",
+                    r"Become a Member of Global Research|Comment on Global Research Articles",
+                )?,
+                Signal::new("share prompt", r"share widely Global Research articles")?,
+            ],
+            site_line: regex(r"^Global Research,\s*(.+)$")?,
+            trailer_start: regex(
+                r"^(?:note to readers|featured image|the original source of this article)\b",
+            )?,
+        })
+    }
+
+    fn signals(&self) -> &[Signal] {
+        &self.signals
+    }
+
+    fn apply(&self, cleaner: &Cleaner, blocks: &[Block]) -> Extraction {
+        let notes: Vec<Note> = blocks.iter().map(|b| cleaner.note(b)).collect();
+        let mut ex = Extraction {
+            site: Some(SITE.to_owned()),
+            ..Extraction::default()
+        };
+        let site_at = blocks.iter().position(|b| self.site_line.is_match(&b.text));
+        let header_end = site_at.unwrap_or(0);
+        ex.title = text_indices(&notes[..header_end.max(1)])
+            .next()
+            .map(|i| blocks[i].text.clone());
+        for note in &notes[..header_end] {
+            if let Note::Byline(b) = note {
+                ex.authors.extend(b.authors.iter().cloned());
+            }
+        }
+        let mut body_start = header_end + 1;
+        if let Some(at) = site_at {
+            ex.published = cleaner.dates().parse(&blocks[at].text);
+            // The line under the site line names the original outlet, sometimes with its date.
+            if let Some(next) = blocks.get(at + 1) {
+                let date = cleaner.dates().find(&next.text);
+                let name = date
+                    .as_ref()
+                    .map_or(next.text.as_str(), |d| &next.text[..d.range.start]);
+                let name = name.trim().trim_end_matches(',').trim();
+                let words = name.split_whitespace().count();
+                if (1..=6).contains(&words) && !name.contains(':') && !name.ends_with('.') {
+                    ex.original_source = Some(name.to_owned());
+                    ex.original_published = date.map(|d| d.iso);
+                    body_start = at + 2;
+                }
+            }
+        }
+        // The text starts after the header's prompts and the `***` rule.
+        let body_start = find_from(blocks, body_start, |b| {
+            b.kind != LineKind::Separator && cleaner.note(b) == Note::Text
+        })
+        .unwrap_or(blocks.len());
+        let trailer_at = self.trailer_at(blocks, &notes, body_start, &ex.authors);
+        for note in &notes[trailer_at..] {
+            match note {
+                Note::Source(s) if s.source.is_some() => ex.original_source.clone_from(&s.source),
+                Note::Byline(b) if ex.authors.is_empty() => {
+                    ex.authors.extend(b.authors.iter().cloned())
+                }
+                _ => {}
+            }
+        }
+        ex.paragraphs = cleaner.body(&blocks[body_start..trailer_at]);
+        ex.dateline = cleaner.take_dateline(&mut ex.paragraphs);
+        ex
+    }
+}
+
+impl GlobalResearch {
+    /// Where the trailer begins: a closing `*` rule, the note to readers, the author's bio,
+    /// the image credit or the source line, whichever comes first after the text.
+    fn trailer_at(
+        &self,
+        blocks: &[Block],
+        notes: &[Note],
+        body_start: usize,
+        authors: &[String],
+    ) -> usize {
+        let bio = |b: &Block| {
+            authors.iter().any(|a| {
+                b.text
+                    .strip_prefix(a.as_str())
+                    .is_some_and(|rest| rest.starts_with(' '))
+            })
+        };
+        let trailer_like = |i: usize| {
+            notes[i] != Note::Text
+                || bio(&blocks[i])
+                || self.trailer_start.is_match(&blocks[i].text)
+        };
+        // rest_is_trailer[i]: every block after i is trailer material (one pass from the end).
+        let mut rest_is_trailer = vec![true; blocks.len() + 1];
+        for i in (0..blocks.len()).rev() {
+            rest_is_trailer[i] = rest_is_trailer[i + 1] && trailer_like(i);
+        }
+        (body_start..blocks.len())
+            .find(|&i| {
+                let b = &blocks[i];
+                let after = rest_is_trailer[i + 1];
+                (b.kind == LineKind::Separator && after)
+                    || self.trailer_start.is_match(&b.text)
+                    || matches!(notes[i], Note::Source(_))
+                    || (bio(b) && after)
+            })
+            .unwrap_or(blocks.len())
+    }
+}

@@ -1,0 +1,92 @@
+//! The reprint site (a Vietnam-news aggregator reprinting Asia Times and others): optional site
+//! name above the title, a "Print Friendly, PDF & Email" widget, a standfirst, then the text,
+//! a closing "By AUTHOR – OUTLET – DATE" credit, a "Translate / Dịch" widget and a French
+//! cookie banner.
+
+use crate::cleaner::{Block, Cleaner, Note};
+use crate::config::Family;
+use crate::error::BuildError;
+use crate::extract::Extraction;
+use crate::outlet::{OutletRules, Signal};
+
+use super::{punctuated, text_indices};
+
+/// The reprint-site rules.
+#[derive(Debug)]
+pub struct Reprint {
+    signals: Vec<Signal>,
+}
+
+impl OutletRules for Reprint {
+    const NAME: &'static str = "outlet-reprint";
+    const MIN_SIGNALS: usize = 2;
+
+    fn build() -> Result<Self, BuildError> {
+        Ok(Reprint {
+            signals: vec![
+                Signal::new("print widget", r"^Print Friendly, PDF & Email\s*$")?,
+                Signal::new("translate widget", r"^Translate\s*/\s*Dịch\s*$")?,
+                Signal::new(
+                    "french cookie banner",
+                    r"^En poursuivant la visite de ce site",
+                )?,
+                Signal::new(
+                    "reprint credit",
+                    r"^By [^\n]{3,80} [–—] [^\n]{2,60} [–—] [^\n]*\d{4}\s*$",
+                )?,
+            ],
+        })
+    }
+
+    fn signals(&self) -> &[Signal] {
+        &self.signals
+    }
+
+    fn apply(&self, cleaner: &Cleaner, blocks: &[Block]) -> Extraction {
+        let notes: Vec<Note> = blocks.iter().map(|b| cleaner.note(b)).collect();
+        let mut ex = Extraction::default();
+        let widget = notes
+            .iter()
+            .position(|n| *n == Note::Boilerplate(Some(Family::Widget)))
+            .filter(|&w| w < blocks.len() / 2)
+            .unwrap_or(0);
+        // Above the print widget: the site name (a short line) and the title.
+        let head: Vec<usize> = text_indices(&notes[..widget]).collect();
+        match head.as_slice() {
+            [site, title, ..] if blocks[*site].text.split_whitespace().count() <= 4 => {
+                ex.site = Some(blocks[*site].text.clone());
+                ex.title = Some(blocks[*title].text.clone());
+            }
+            [title, ..] => ex.title = Some(blocks[*title].text.clone()),
+            [] => {}
+        }
+        // The closing credit: the last byline that names an outlet.
+        let credit = (widget..blocks.len())
+            .rev()
+            .find(|&i| matches!(&notes[i], Note::Byline(b) if b.outlet.is_some()))
+            .unwrap_or(blocks.len());
+        if let Some(Note::Byline(b)) = notes.get(credit) {
+            ex.authors.clone_from(&b.authors);
+            ex.original_source.clone_from(&b.outlet);
+            ex.published.clone_from(&b.date);
+        }
+        let mut body_start = if widget == 0 {
+            head.first().map_or(0, |t| t + 1)
+        } else {
+            widget + 1
+        };
+        // An unpunctuated line right after the widget is the standfirst.
+        if let Some(first) = text_indices(&notes[body_start..credit])
+            .next()
+            .map(|i| i + body_start)
+        {
+            if !punctuated(&blocks[first]) && blocks[first].text.split_whitespace().count() >= 6 {
+                ex.subtitle = Some(blocks[first].text.clone());
+                body_start = first + 1;
+            }
+        }
+        ex.paragraphs = cleaner.body(&blocks[body_start.min(credit)..credit]);
+        ex.dateline = cleaner.take_dateline(&mut ex.paragraphs);
+        ex
+    }
+}
