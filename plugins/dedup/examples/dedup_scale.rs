@@ -1,7 +1,7 @@
 //! Shows that a lookup does not grow linearly with the index: fills a store with N synthetic
 //! fingerprints and times check-and-insert calls (misses, and near hits) at that size.
 //!
-//! `cargo run --release -p dedup --example dedup_scale -- --sizes 10000,1000000 [--memory] [--cache-mb MB]`
+//! `cargo run --release -p dedup --example dedup_scale -- --sizes 10000,1000000 [--memory] [--cache-mb MB] [--probes N]`
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -13,7 +13,6 @@ use dedup::store::{DedupStore, Entry, MemoryStore, Outcome, RedbOptions, RedbSto
 
 const HASHES: usize = 128;
 const BANDS: usize = 32;
-const PROBES: usize = 2000;
 const FILL_CHUNK: usize = 250_000;
 
 fn synthetic(rng: &mut Rng, sketcher: &Sketcher, signature: Option<Vec<u32>>) -> Entry {
@@ -36,6 +35,7 @@ fn main() -> ExitCode {
     let mut sizes = vec![10_000usize, 1_000_000];
     let mut memory = false;
     let mut options = RedbOptions::default();
+    let mut probes = 2000usize;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -48,12 +48,15 @@ fn main() -> ExitCode {
                     .collect()
             }
             "--memory" => memory = true,
+            "--probes" => probes = args.next().and_then(|v| v.parse().ok()).unwrap_or(probes),
             "--cache-mb" => {
                 let mb: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(256);
                 options.cache_bytes = mb * 1024 * 1024;
             }
             _ => {
-                eprintln!("usage: dedup_scale [--sizes N,M,...] [--memory] [--cache-mb MB]");
+                eprintln!(
+                    "usage: dedup_scale [--sizes N,M,...] [--memory] [--cache-mb MB] [--probes N]"
+                );
                 return ExitCode::from(2);
             }
         }
@@ -66,13 +69,15 @@ fn main() -> ExitCode {
         let _ = std::fs::create_dir_all(&dir);
         let mut rng = Rng::new(size as u64);
         let fill_start = Instant::now();
+        // Stored signatures that the near-hit probes perturb, spread over the whole index.
+        let step = (size / probes).max(1);
         let mut kept = Vec::new();
         let store: Box<dyn DedupStore> = if memory {
             let store = MemoryStore::new();
             let never = |_: &Entry| None;
             for i in 0..size {
                 let e = synthetic(&mut rng, &sketcher, None);
-                if i % (size / 100).max(1) == 0 {
+                if i % step == 0 {
                     kept.push(e.signature.clone());
                 }
                 let _ = store.check_and_insert(&e, false, &never);
@@ -96,7 +101,7 @@ fn main() -> ExitCode {
                 let chunk: Vec<Entry> = (0..n)
                     .map(|_| synthetic(&mut rng, &sketcher, None))
                     .collect();
-                kept.push(chunk[0].signature.clone());
+                kept.extend(chunk.iter().step_by(step).map(|e| e.signature.clone()));
                 if let Err(e) = store.bulk_insert(&chunk) {
                     eprintln!("error: {e}");
                     return ExitCode::FAILURE;
@@ -116,15 +121,15 @@ fn main() -> ExitCode {
         };
         // Misses: fresh random signatures (every band bucket is probed, none matches).
         let start = Instant::now();
-        for _ in 0..PROBES {
+        for _ in 0..probes {
             let e = synthetic(&mut rng, &sketcher, None);
             let _ = store.check_and_insert(&e, true, &judge(&e.signature));
         }
-        let miss_us = start.elapsed().as_secs_f64() * 1e6 / PROBES as f64;
+        let miss_us = start.elapsed().as_secs_f64() * 1e6 / probes as f64;
         // Hits: a stored signature with 15% of its positions changed.
         let start = Instant::now();
         let mut found = 0;
-        for i in 0..PROBES {
+        for i in 0..probes {
             let mut signature = kept[i % kept.len()].clone();
             for slot in signature.iter_mut().step_by(7) {
                 *slot = rng.next_u64() as u32;
@@ -134,14 +139,14 @@ fn main() -> ExitCode {
                 found += usize::from(matches!(c.outcome, Outcome::Near { .. }));
             }
         }
-        let hit_us = start.elapsed().as_secs_f64() * 1e6 / PROBES as f64;
+        let hit_us = start.elapsed().as_secs_f64() * 1e6 / probes as f64;
         let _ = store.flush();
         drop(store);
         let bytes = std::fs::metadata(dir.join("scale.redb")).map_or(0, |m| m.len());
         let _ = std::fs::remove_dir_all(&dir);
         println!(
             "store={} size={size} fill={fill:.1}s file={:.0}MB miss={miss_us:.1}us/lookup \
-             near-hit={hit_us:.1}us/lookup (found {found}/{PROBES})",
+             near-hit={hit_us:.1}us/lookup (found {found}/{probes})",
             if memory { "memory" } else { "redb" },
             bytes as f64 / 1e6
         );

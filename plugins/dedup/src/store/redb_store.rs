@@ -9,13 +9,14 @@
 //! check waits when more than [`MAX_PENDING`] entries are uncommitted. A crash loses at most
 //! the last interval's entries (their documents are then simply not known as originals).
 //!
-//! Tables: `entries` (key -> encoded [`Entry`]), `exact` (exact hash -> key), `bands`
-//! (band key << 64 | key) and `by_time` (stored-at << 64 | key), the last for retention.
+//! Tables: `entries` (key -> encoded [`Entry`]), `exact` (exact hash -> key), `bands` and
+//! `bands_recent` (band key << 64 | key; new rows go to the small one, merged in sorted runs) and `by_time`
+//! (stored-at << 64 | key), the last for retention.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -79,7 +80,8 @@ pub struct RedbStore {
     db: Arc<Database>,
     overlay: Arc<MemIndex>,
     pending: Arc<AtomicUsize>,
-    tx: Mutex<Option<Sender<Msg>>>,
+    /// `Sender` is `Sync`: workers send without any lock; `None` once dropping.
+    tx: Option<Sender<Msg>>,
     writer: Option<JoinHandle<()>>,
 }
 
@@ -150,14 +152,14 @@ impl RedbStore {
             db,
             overlay,
             pending,
-            tx: Mutex::new(Some(tx)),
+            tx: Some(tx),
             writer: Some(writer),
         })
     }
 
     fn send(&self, msg: Msg) -> Result<(), StoreError> {
-        let tx = self.tx.lock().unwrap_or_else(PoisonError::into_inner);
-        tx.as_ref()
+        self.tx
+            .as_ref()
             .ok_or(StoreError::WriterStopped)?
             .send(msg)
             .map_err(|_| StoreError::WriterStopped)
@@ -208,10 +210,7 @@ impl RedbStore {
 impl Drop for RedbStore {
     fn drop(&mut self) {
         // Closing the channel makes the writer commit what is left and stop.
-        self.tx
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        self.tx.take();
         if let Some(writer) = self.writer.take() {
             let _ = writer.join();
         }
