@@ -15,6 +15,7 @@
 //! the database. Instead the redb store writes behind, in batches, on its own thread
 //! ([`redb_store`]).
 
+pub mod buckets;
 pub mod codec;
 pub mod deferred;
 pub mod index;

@@ -9,8 +9,9 @@
 //! check waits when more than [`MAX_PENDING`] entries are uncommitted. A crash loses at most
 //! the last interval's entries (their documents are then simply not known as originals).
 //!
-//! Tables: `entries` (key -> encoded [`Entry`]), `exact` (exact hash -> key), `bands` and
-//! `bands_recent` (band key << 64 | key; new rows go to the small one, merged in sorted runs) and `by_time`
+//! Tables: `entries` (key -> encoded [`Entry`]), `exact` (exact hash -> key),
+//! `band_buckets` and `band_buckets_recent` (band key -> newest document keys, see
+//! [`buckets`]; new rows go to the small one and are merged in sorted runs) and `by_time`
 //! (stored-at << 64 | key), the last for retention.
 
 use std::path::Path;
@@ -24,13 +25,14 @@ use redb::{
     Database, Durability, ReadOnlyTable, ReadableTable, ReadableTableMetadata, TableDefinition,
 };
 
-use super::index::{BUCKET_CAP, Backing, MemIndex};
+use super::buckets::{self, BucketTable};
+use super::index::{Backing, MemIndex};
 use super::{Checked, DedupStore, Entry, Judge, StoreError, codec};
 
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const EXACT: TableDefinition<u128, u64> = TableDefinition::new("exact");
-const BANDS: TableDefinition<u128, ()> = TableDefinition::new("bands");
-const BANDS_RECENT: TableDefinition<u128, ()> = TableDefinition::new("bands_recent");
+const BANDS: BucketTable = TableDefinition::new("band_buckets");
+const BANDS_RECENT: BucketTable = TableDefinition::new("band_buckets_recent");
 const BY_TIME: TableDefinition<u128, ()> = TableDefinition::new("by_time");
 
 /// Most entries committed in one transaction.
@@ -39,7 +41,7 @@ pub const BATCH: usize = 2048;
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
 /// Most uncommitted entries before checks wait for the writer.
 pub const MAX_PENDING: usize = 50_000;
-/// Rows in `bands_recent` that trigger a merge into `bands` (about 30,000 documents).
+/// Rows added to the recent bucket table that trigger a merge (about 30,000 documents).
 const MERGE_ROWS: u64 = 1 << 20;
 
 /// Tuning of a [`RedbStore`].
@@ -47,7 +49,7 @@ const MERGE_ROWS: u64 = 1 << 20;
 pub struct RedbOptions {
     /// Size of redb's page cache, in bytes.
     pub cache_bytes: usize,
-    /// Rows in `bands_recent` that trigger a merge into `bands`.
+    /// Rows added to the recent bucket table that trigger a merge into the main one.
     pub merge_rows: u64,
 }
 
@@ -258,8 +260,8 @@ impl DedupStore for RedbStore {
 struct Snapshot {
     entries: ReadOnlyTable<u64, &'static [u8]>,
     exact: ReadOnlyTable<u128, u64>,
-    bands: ReadOnlyTable<u128, ()>,
-    recent: ReadOnlyTable<u128, ()>,
+    bands: ReadOnlyTable<u64, &'static [u8]>,
+    recent: ReadOnlyTable<u64, &'static [u8]>,
 }
 
 impl Backing for Snapshot {
@@ -282,14 +284,12 @@ impl Backing for Snapshot {
     }
 
     fn band(&self, band: u64, out: &mut Vec<u64>) -> Result<(), StoreError> {
-        let low = band_row(band, 0);
         for table in [&self.recent, &self.bands] {
-            let range = table
-                .range(low..=band_row(band, u64::MAX))
+            let found = table
+                .get(band)
                 .map_err(|e| StoreError::db("read a band", e))?;
-            for item in range.take(BUCKET_CAP) {
-                let (key, _) = item.map_err(|e| StoreError::db("read a band", e))?;
-                out.push(key.value() as u64);
+            if let Some(value) = found {
+                buckets::unpack(value.value(), out);
             }
         }
         Ok(())
@@ -299,14 +299,15 @@ impl Backing for Snapshot {
 /// Which band table new rows go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BandLevel {
-    /// The small `bands_recent` table (normal commits).
+    /// The small recent bucket table (normal commits).
     Recent,
-    /// The large `bands` table (bulk loads, merges).
+    /// The large main bucket table (bulk loads, merges).
     Main,
 }
 
-fn band_row(band: u64, key: u64) -> u128 {
-    u128::from(band) << 64 | u128::from(key)
+/// A time-table key: stored-at in the high half, so a range scan finds the oldest first.
+fn time_row(at: u64, key: u64) -> u128 {
+    u128::from(at) << 64 | u128::from(key)
 }
 
 /// Writes entries in one transaction. Rows are inserted in key order, table by table, so
@@ -323,11 +324,12 @@ fn write_entries(
     txn.set_durability(durability);
     let mut sorted = entries.to_vec();
     sorted.sort_unstable_by_key(|e| e.key);
-    let mut rows: Vec<u128> = sorted
+    // Sorted by band, then by key order of arrival within the batch (stable sort).
+    let mut rows: Vec<(u64, u64)> = entries
         .iter()
-        .flat_map(|e| e.bands.iter().map(|&b| band_row(b, e.key)))
+        .flat_map(|e| e.bands.iter().map(|&b| (b, e.key)))
         .collect();
-    rows.sort_unstable();
+    rows.sort_by_key(|&(band, _)| band);
     {
         let mut table = txn.open_table(ENTRIES).map_err(|e| db_err(e.into()))?;
         for entry in &sorted {
@@ -352,7 +354,7 @@ fn write_entries(
         let mut by_time = txn.open_table(BY_TIME).map_err(|e| db_err(e.into()))?;
         for entry in &sorted {
             by_time
-                .insert(band_row(entry.at, entry.key), ())
+                .insert(time_row(entry.at, entry.key), ())
                 .map_err(|e| db_err(e.into()))?;
         }
         let definition = match level {
@@ -360,15 +362,14 @@ fn write_entries(
             BandLevel::Main => BANDS,
         };
         let mut bands = txn.open_table(definition).map_err(|e| db_err(e.into()))?;
-        for &row in &rows {
-            bands.insert(row, ()).map_err(|e| db_err(e.into()))?;
-        }
+        buckets::add(&mut bands, &rows)?;
     }
     txn.commit().map_err(|e| db_err(e.into()))?;
     Ok(rows.len() as u64)
 }
 
-/// Moves every row of `bands_recent` into `bands`, in key order, in one transaction.
+/// Moves every row of the recent bucket table into the main one, in band order, in one
+/// transaction.
 ///
 /// Band keys are random, so inserting them one commit at a time into a large table would
 /// dirty a different page for almost every row. New rows therefore go to a small table, and
@@ -378,21 +379,16 @@ fn merge_recent_bands(db: &Database) -> Result<(), StoreError> {
     let context = "merge the dedup band tables";
     let db_err = |e: redb::Error| StoreError::db(context, e);
     let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
-    let mut rows = Vec::new();
-    {
+    let rows = {
         let recent = txn.open_table(BANDS_RECENT).map_err(|e| db_err(e.into()))?;
-        for item in recent.iter().map_err(|e| db_err(e.into()))? {
-            rows.push(item.map_err(|e| db_err(e.into()))?.0.value());
-        }
-    }
+        buckets::drain_rows(&recent)?
+    };
     txn.delete_table(BANDS_RECENT)
         .map_err(|e| db_err(e.into()))?;
     {
         txn.open_table(BANDS_RECENT).map_err(|e| db_err(e.into()))?;
         let mut main = txn.open_table(BANDS).map_err(|e| db_err(e.into()))?;
-        for row in rows {
-            main.insert(row, ()).map_err(|e| db_err(e.into()))?;
-        }
+        buckets::add(&mut main, &rows)?;
     }
     txn.commit().map_err(|e| db_err(e.into()))
 }
@@ -424,9 +420,8 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, Sto
             let entry = codec::decode(key, bytes.value())?;
             drop(bytes);
             for band in entry.bands {
-                let row = band_row(band, key);
-                bands.remove(row).map_err(|e| db_err(e.into()))?;
-                recent.remove(row).map_err(|e| db_err(e.into()))?;
+                buckets::remove(&mut bands, band, key)?;
+                buckets::remove(&mut recent, band, key)?;
             }
             let owner = exact
                 .get(entry.exact)
@@ -448,7 +443,7 @@ struct Writer {
     overlay: Arc<MemIndex>,
     pending: Arc<AtomicUsize>,
     log: ErrorLog,
-    /// Rows in `bands_recent` since the last merge.
+    /// Rows added to the recent bucket table since the last merge.
     recent_rows: u64,
     /// Merge when `recent_rows` reaches this.
     merge_rows: u64,

@@ -1,0 +1,119 @@
+//! LSH band buckets in redb: one row per band key, holding the newest document keys.
+//!
+//! A row's value is up to [`BUCKET_CAP`] document keys (u64, little-endian), oldest first. A
+//! look-up is then one point read per band (one B-tree descent), and a bucket never grows
+//! without bound however many documents share it.
+
+use redb::{ReadableTable, Table, TableDefinition};
+
+use super::StoreError;
+use super::index::BUCKET_CAP;
+
+/// A band bucket table: band key -> packed document keys.
+pub type BucketTable = TableDefinition<'static, u64, &'static [u8]>;
+
+fn db_err(context: &'static str) -> impl Fn(redb::StorageError) -> StoreError {
+    move |e| StoreError::db(context, e)
+}
+
+/// Appends the keys packed in `bytes` to `out`.
+pub fn unpack(bytes: &[u8], out: &mut Vec<u64>) {
+    out.extend(bytes.chunks_exact(8).map(|c| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        u64::from_le_bytes(b)
+    }));
+}
+
+fn pack(keys: &[u64]) -> Vec<u8> {
+    let start = keys.len().saturating_sub(BUCKET_CAP);
+    keys[start..].iter().flat_map(|k| k.to_le_bytes()).collect()
+}
+
+fn read(table: &Table<'_, u64, &'static [u8]>, band: u64) -> Result<Vec<u64>, StoreError> {
+    let mut keys = Vec::new();
+    if let Some(value) = table.get(band).map_err(db_err("read a band bucket"))? {
+        unpack(value.value(), &mut keys);
+    }
+    Ok(keys)
+}
+
+/// Adds `(band, key)` rows, sorted by band, to their buckets (keeping the newest keys).
+pub fn add(
+    table: &mut Table<'_, u64, &'static [u8]>,
+    rows: &[(u64, u64)],
+) -> Result<(), StoreError> {
+    for group in rows.chunk_by(|a, b| a.0 == b.0) {
+        let band = group[0].0;
+        let mut keys = read(table, band)?;
+        keys.extend(group.iter().map(|&(_, key)| key));
+        table
+            .insert(band, pack(&keys).as_slice())
+            .map_err(db_err("write a band bucket"))?;
+    }
+    Ok(())
+}
+
+/// Removes `key` from the bucket of `band`, dropping the row when it empties.
+pub fn remove(
+    table: &mut Table<'_, u64, &'static [u8]>,
+    band: u64,
+    key: u64,
+) -> Result<(), StoreError> {
+    let mut keys = read(table, band)?;
+    let before = keys.len();
+    keys.retain(|&k| k != key);
+    if keys.len() == before {
+        return Ok(());
+    }
+    if keys.is_empty() {
+        table.remove(band).map_err(db_err("write a band bucket"))?;
+    } else {
+        table
+            .insert(band, pack(&keys).as_slice())
+            .map_err(db_err("write a band bucket"))?;
+    }
+    Ok(())
+}
+
+/// Reads every row of a bucket table as `(band, key)` pairs, sorted by band, oldest key first.
+pub fn drain_rows(table: &Table<'_, u64, &'static [u8]>) -> Result<Vec<(u64, u64)>, StoreError> {
+    let mut rows = Vec::new();
+    let mut keys = Vec::new();
+    for item in table.iter().map_err(db_err("read a band bucket"))? {
+        let (band, value) = item.map_err(db_err("read a band bucket"))?;
+        keys.clear();
+        unpack(value.value(), &mut keys);
+        rows.extend(keys.iter().map(|&k| (band.value(), k)));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: BucketTable = TableDefinition::new("t");
+
+    #[test]
+    fn buckets_keep_the_newest_keys_and_shrink_on_removal() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let db = redb::Database::create(file.path()).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut table = txn.open_table(T).unwrap();
+            let rows: Vec<(u64, u64)> = (0..BUCKET_CAP as u64 + 3).map(|k| (7, k)).collect();
+            add(&mut table, &rows).unwrap();
+            add(&mut table, &[(9, 1)]).unwrap();
+            let seven = read(&table, 7).unwrap();
+            assert_eq!(seven.len(), BUCKET_CAP);
+            assert_eq!(seven[0], 3, "the oldest keys were dropped");
+            remove(&mut table, 9, 1).unwrap();
+            assert!(table.get(9).unwrap().is_none());
+            remove(&mut table, 7, 5).unwrap();
+            assert_eq!(read(&table, 7).unwrap().len(), BUCKET_CAP - 1);
+            assert_eq!(drain_rows(&table).unwrap().len(), BUCKET_CAP - 1);
+        }
+        txn.commit().unwrap();
+    }
+}
