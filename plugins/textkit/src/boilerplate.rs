@@ -142,6 +142,10 @@ const PATTERNS: &[(Family, &str)] = &[
         Family::Disclaimer,
         r"\bdo(?:es)? not necessarily reflect the (?:views|opinions|editorial)",
     ),
+    (
+        Family::Disclaimer,
+        r"^our standards\s*:|^(?:les opinions exprimées|die meinung des autors|las opiniones expresadas)\b",
+    ),
     // Page widgets.
     (Family::Widget, r"^print friendly\b|\bpdf (?:&|and) email\b"),
     (

@@ -76,6 +76,7 @@ pub struct Cleaner {
     date_noise: Regex,
     caption_cue: Regex,
     pub(crate) bio_start: Regex,
+    pub(crate) bio_role: Regex,
 }
 
 impl Cleaner {
@@ -93,13 +94,16 @@ impl Cleaner {
                 r"^(?:(published|posted|first published|date|publié le|publié|veröffentlicht am|veröffentlicht|publicado el|publicado em|publicado|pubblicato il|pubblicato|gepubliceerd op|gepubliceerd)|(updated|last updated|modified|mis à jour le|mis à jour|aktualisiert am|aktualisiert|actualizado|atualizado|aggiornato|bijgewerkt))\b\s*:?\s*(?:on\s+)?",
             )?,
             date_noise: regex(
-                r"(?:\b\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*(?:UTC|GMT|[A-Z]{2,4})(?:[+-]\d{1,2})?)?|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b|[\s,|·•–—\-()]+)",
+                r"(?:\b\d{1,2}[:.h]\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:UTC|GMT|[A-Z]{2,4})(?:[+-]\d{1,2})?)?|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b|[\s,|·•–—\-()]+)",
             )?,
             caption_cue: regex(
                 r"\((?:photo|image|file photo|pictured|picture|credit)\b[^)]*\)\s*$|\b(?:photo|image|picture|photograph)\s*(?:credit)?\s*:\s*\S|\b(?:AFP|Reuters|AP|EPA|Getty Images|Xinhua|VNA|Bloomberg)\s*/\s*\S|\bpictured\b",
             )?,
             bio_start: regex(
                 r"^(?:about the author\b|(?:\p{Lu}[\p{L}'’.\-]*\s+){1,4}(?:is|was|has been|writes|covers|reports)\b(?:\s+(?:a|an|the|currently|also|now)\b)?)",
+            )?,
+            bio_role: regex(
+                r"\b(?:writer|journalist|reporter|correspondent|editor|analyst|author|columnist|researcher|fellow|professor|lecturer|scholar|commentator|contributor|blogger|director|manager|founder|economist|consultant)\b",
             )?,
         })
     }

@@ -217,7 +217,8 @@ impl Cleaner {
             .is_some_and(|d| text[d.range.end..].trim().is_empty())
     }
 
-    /// Author biographies in the trailing part of the article.
+    /// Author biographies in the trailer: a short paragraph about a byline author (or any
+    /// "Name is a journalist ..." paragraph) followed only by metadata and boilerplate.
     fn drop_bios(
         &self,
         blocks: &[Block],
@@ -229,8 +230,14 @@ impl Cleaner {
         if !self.config.strip.contains(&Family::AuthorBio) {
             return;
         }
-        let tail_start = first_body.max(blocks.len().saturating_sub(6));
-        for i in tail_start..blocks.len() {
+        // only_meta_after[i]: no text block after i (computed in one pass from the end).
+        let mut only_meta_after = vec![true; blocks.len() + 1];
+        for i in (0..blocks.len()).rev() {
+            only_meta_after[i] = only_meta_after[i + 1] && !notes[i].is_text();
+        }
+        let mut i = blocks.len();
+        while i > first_body {
+            i -= 1;
             let text = &blocks[i].text;
             if notes[i] != Note::Text || word_count(text) > 90 {
                 continue;
@@ -239,12 +246,17 @@ impl Cleaner {
                 text.strip_prefix(a.as_str())
                     .is_some_and(|rest| rest.starts_with([' ', ',', '’', '\'']))
             });
-            let rest_is_meta =
-                (i + 1..blocks.len()).all(|j| !notes[j].is_text() || notes[j] == Note::Caption);
-            if by_author && (self.bio_start.is_match(text) || rest_is_meta)
-                || text.to_lowercase().starts_with("about the author")
-            {
+            let trailing = only_meta_after[i + 1];
+            let about = text.to_lowercase().starts_with("about the author");
+            let generic = i + 1 < blocks.len()
+                && self.bio_start.is_match(text)
+                && self.bio_role.is_match(text);
+            if trailing && (by_author || about || generic) {
                 keep[i] = false;
+                // The paragraph before may be a bio too (two-paragraph bios).
+                only_meta_after[i] = true;
+            } else {
+                break;
             }
         }
     }

@@ -84,6 +84,10 @@ pub fn mismatches(doc: &Document, expect: &Value) -> Vec<String> {
     check("dateline", as_opt_str(doc.dateline.as_ref()));
     check("language", as_opt_str(doc.language.as_ref()));
     check("outlet", as_opt_str(doc.outlet.as_ref()));
+    check(
+        "section",
+        doc.extra.get("section").cloned().unwrap_or(Value::Null),
+    );
     let body = &doc.body;
     let starts = |s: &Value| s.as_str().is_some_and(|s| body.starts_with(s));
     if let Some(s) = expect.get("body_starts_with") {
@@ -121,6 +125,18 @@ pub fn mismatches(doc: &Document, expect: &Value) -> Vec<String> {
             }
         }
     }
+    for paragraph in expect
+        .get("true_body")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for sentence in sentences(paragraph.as_str().unwrap_or_default()) {
+            if !body.contains(sentence) {
+                out.push(format!("true_body: sentence lost: {sentence:?}"));
+            }
+        }
+    }
     if let Some(n) = expect.get("paragraphs").and_then(Value::as_u64) {
         if doc.paragraphs.len() as u64 != n {
             out.push(format!(
@@ -147,6 +163,25 @@ pub fn mismatches(doc: &Document, expect: &Value) -> Vec<String> {
     if body != &Document::body_from_paragraphs(&doc.paragraphs) {
         out.push("body is not the paragraphs joined".into());
     }
+    out
+}
+
+/// Splits a paragraph into sentences: after `.`, `!` or `?` (and a closing quote) and a space.
+pub fn sentences(paragraph: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let next = chars.get(k + 1).map(|&(_, n)| n);
+        let ends = matches!(c, '.' | '!' | '?')
+            || (matches!(c, '"' | '”') && k > 0 && matches!(chars[k - 1].1, '.' | '!' | '?'));
+        if ends && next == Some(' ') {
+            out.push(paragraph[start..i + c.len_utf8()].trim());
+            start = i + c.len_utf8();
+        }
+    }
+    out.push(paragraph[start..].trim());
+    out.retain(|s| !s.is_empty());
     out
 }
 
