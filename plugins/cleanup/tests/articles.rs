@@ -2,6 +2,8 @@
 //! have, each checked against its `.expect.json`, including that every sentence of the true
 //! body survives cleanup.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly on bad fixtures.
+
 mod common;
 
 use serde_json::Value;

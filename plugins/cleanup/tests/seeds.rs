@@ -1,6 +1,8 @@
 //! Every field of fixtures/seeds.json, for every sample, through the bundled chain
 //! (outlet plugins, then cleanup through the C ABI), compared field by field.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly on bad fixtures.
+
 mod common;
 
 use serde_json::Value;

@@ -1,5 +1,7 @@
 //! Which articles this outlet claims, through the real C ABI (in-process), and its compliance.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly on bad fixtures.
+
 use ingestd_sdk::testing::{
     ComplianceCase, MockHost, Processed, assert_plugin_compliance, sample_document,
 };

@@ -1,5 +1,6 @@
 //! Shared by the fixture tests: run the bundled chain in-process, compare with expectations.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly on bad fixtures.
 #![allow(dead_code, unreachable_pub)]
 
 use ingestd_sdk::testing::{MockHost, Processed, sample_document};
@@ -9,13 +10,16 @@ use textkit::outlet::{OutletPlugin, OutletRules};
 use textkit::outlets::{GlobalResearch, Reprint, Rfa};
 
 /// The outlet plugins of the bundled chain, in config order, then cleanup through the C ABI.
+/// One outlet plugin, as a closure over its instance.
+type Stage = Box<dyn Fn(&mut Document)>;
+
 pub struct Chain {
-    outlets: Vec<Box<dyn Fn(&mut Document)>>,
+    outlets: Vec<Stage>,
     cleanup: MockHost,
     instance: ingestd_sdk::client::Instance,
 }
 
-fn outlet<R: OutletRules>() -> Box<dyn Fn(&mut Document)> {
+fn outlet<R: OutletRules>() -> Stage {
     let plugin = OutletPlugin::<R>::new(Default::default(), Host::detached()).unwrap();
     Box::new(move |doc| assert_eq!(plugin.process(doc).unwrap(), Verdict::Continue))
 }
