@@ -94,6 +94,10 @@ impl Dedup {
         };
         let threshold = self.config.threshold;
         let judge = |candidate: &Entry| {
+            // Signatures made with other settings (num_hashes changed) are not comparable.
+            if candidate.signature.len() != entry.signature.len() {
+                return None;
+            }
             let j = minhash::jaccard(&entry.signature, &candidate.signature);
             let similarity = if j >= threshold / 2.0 {
                 j.max(minhash::containment(j, entry.shingles, candidate.shingles))
@@ -133,14 +137,10 @@ impl Dedup {
             return;
         }
         let cutoff = now_secs().saturating_sub(self.config.retention_days.saturating_mul(86_400));
-        match self.store.prune(cutoff, PRUNE_BUDGET) {
-            Ok(0) => {}
-            Ok(n) => self.host.debug(&format!(
-                "removed={n} Forgot dedup entries past the retention window."
-            )),
-            Err(e) => self.host.warn(&format!(
+        if let Err(e) = self.store.prune_in_background(cutoff, PRUNE_BUDGET) {
+            self.host.warn(&format!(
                 "error=\"{e}\" Could not prune the dedup index; will retry."
-            )),
+            ));
         }
     }
 }

@@ -67,6 +67,10 @@ impl DedupStore for DeferredStore {
         self.get()?.prune(cutoff, budget)
     }
 
+    fn prune_in_background(&self, cutoff: u64, budget: usize) -> Result<(), StoreError> {
+        self.get()?.prune_in_background(cutoff, budget)
+    }
+
     fn flush(&self) -> Result<(), StoreError> {
         match self.store.get() {
             Some(store) => store.flush(),

@@ -135,6 +135,12 @@ pub trait DedupStore: Send + Sync + fmt::Debug {
     /// returns how many were removed.
     fn prune(&self, cutoff: u64, budget: usize) -> Result<usize, StoreError>;
 
+    /// Like [`DedupStore::prune`], but may return before the work is done (a store with a
+    /// writer thread queues it there, so a worker never waits for it).
+    fn prune_in_background(&self, cutoff: u64, budget: usize) -> Result<(), StoreError> {
+        self.prune(cutoff, budget).map(|_| ())
+    }
+
     /// Makes everything inserted so far durable.
     fn flush(&self) -> Result<(), StoreError>;
 }

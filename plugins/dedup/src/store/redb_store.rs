@@ -73,7 +73,8 @@ enum Msg {
     Prune {
         cutoff: u64,
         budget: usize,
-        reply: Reply,
+        /// Where to report the result; `None` to log failures only.
+        reply: Option<Reply>,
     },
 }
 
@@ -247,7 +248,15 @@ impl DedupStore for RedbStore {
         self.ask(|reply| Msg::Prune {
             cutoff,
             budget,
-            reply,
+            reply: Some(reply),
+        })
+    }
+
+    fn prune_in_background(&self, cutoff: u64, budget: usize) -> Result<(), StoreError> {
+        self.send(Msg::Prune {
+            cutoff,
+            budget,
+            reply: None,
         })
     }
 
@@ -480,7 +489,15 @@ impl Writer {
                     let result = self
                         .commit(&mut keys)
                         .and_then(|_| prune_entries(&self.db, cutoff, budget));
-                    let _ = reply.send(result.map_err(|e| e.to_string()));
+                    match (reply, result) {
+                        (Some(reply), result) => {
+                            let _ = reply.send(result.map_err(|e| e.to_string()));
+                        }
+                        (None, Err(e)) => (self.log)(&format!(
+                            "error=\"{e}\" Could not prune the dedup index; will retry."
+                        )),
+                        (None, Ok(_)) => {}
+                    }
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     self.commit_logged(&mut keys);
