@@ -91,7 +91,7 @@ impl Cleaner {
             sources: SourceParser::new()?,
             datelines: DatelineParser::new()?,
             date_label: regex(
-                r"^(?:(published|posted|first published|date|publié le|publié|veröffentlicht am|veröffentlicht|publicado el|publicado em|publicado|pubblicato il|pubblicato|gepubliceerd op|gepubliceerd)|(updated|last updated|modified|mis à jour le|mis à jour|aktualisiert am|aktualisiert|actualizado|atualizado|aggiornato|bijgewerkt))\b\s*:?\s*(?:on\s+)?",
+                r"^(?:(published|posted|first published|filed|date|dated|publié le|publié|veröffentlicht am|veröffentlicht|publicado el|publicado em|publicado|pubblicato il|pubblicato|gepubliceerd op|gepubliceerd)|(updated|last updated|modified|mis à jour le|mis à jour|aktualisiert am|aktualisiert|actualizado|atualizado|aggiornato|bijgewerkt))\b\s*:?\s*(?:on\s+)?",
             )?,
             date_noise: regex(
                 r"(?:\b\d{1,2}[:.h]\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:UTC|GMT|[A-Z]{2,4})(?:[+-]\d{1,2})?)?|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b|[\s,|·•–—\-()]+)",
@@ -279,6 +279,13 @@ mod tests {
             }
         );
         assert_eq!(note("On 27 May 2016 the embargo was lifted."), Note::Text);
+        assert_eq!(
+            note("Filed 27.03.2024, 14:05 ICT"),
+            Note::Date {
+                iso: "2024-03-27".into(),
+                updated: false
+            }
+        );
     }
 
     #[test]
