@@ -190,13 +190,15 @@ impl Boilerplate {
             .iter()
             .filter(|(family, _)| enabled.contains(family))
             .collect();
-        let set = regex::RegexSetBuilder::new(chosen.iter().map(|(_, p)| *p))
-            .case_insensitive(true)
-            .build()
-            .map_err(|source| BuildError::Pattern {
-                pattern: "built-in boilerplate set".into(),
-                source,
-            })?;
+        let set = regex::RegexSetBuilder::new(
+            chosen.iter().map(|(_, p)| crate::error::fast_boundaries(p)),
+        )
+        .case_insensitive(true)
+        .build()
+        .map_err(|source| BuildError::Pattern {
+            pattern: "built-in boilerplate set".into(),
+            source,
+        })?;
         let user = extra.iter().map(|p| regex(p)).collect::<Result<_, _>>()?;
         Ok(Boilerplate {
             set,

@@ -16,9 +16,18 @@ pub enum BuildError {
     },
 }
 
+/// Rewrites `\b` as the ASCII word boundary `(?-u:\b)`.
+///
+/// The regex crate's fast engines cannot run a Unicode `\b` on non-ASCII text (curly quotes
+/// are enough) and fall back to a much slower one; our keyword boundaries sit next to ASCII
+/// letters, so the ASCII boundary means the same for them and keeps matching fast.
+pub(crate) fn fast_boundaries(pattern: &str) -> String {
+    pattern.replace(r"\b", r"(?-u:\b)")
+}
+
 /// Compiles a case-insensitive, multi-line regex, naming the pattern on failure.
 pub(crate) fn regex(pattern: &str) -> Result<Regex, BuildError> {
-    regex::RegexBuilder::new(pattern)
+    regex::RegexBuilder::new(&fast_boundaries(pattern))
         .case_insensitive(true)
         .multi_line(true)
         .build()
@@ -30,7 +39,7 @@ pub(crate) fn regex(pattern: &str) -> Result<Regex, BuildError> {
 
 /// Compiles a case-sensitive regex (for patterns that rely on capital letters).
 pub(crate) fn regex_cs(pattern: &str) -> Result<Regex, BuildError> {
-    regex::RegexBuilder::new(pattern)
+    regex::RegexBuilder::new(&fast_boundaries(pattern))
         .multi_line(true)
         .build()
         .map_err(|source| BuildError::Pattern {

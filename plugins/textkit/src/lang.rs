@@ -2,12 +2,21 @@
 
 use whatlang::Lang;
 
+/// Bytes of text the detector reads: a few paragraphs decide the language as well as the
+/// whole article, at a fraction of the cost.
+const SAMPLE_BYTES: usize = 3000;
+
 /// Detects the language of `text`; `None` when the text is too short or the guess too weak.
 pub fn detect(text: &str, min_confidence: f64) -> Option<&'static str> {
-    if text.chars().filter(|c| c.is_alphabetic()).count() < 20 {
+    let mut end = text.len().min(SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = &text[..end];
+    if sample.chars().filter(|c| c.is_alphabetic()).count() < 20 {
         return None;
     }
-    let info = whatlang::detect(text)?;
+    let info = whatlang::detect(sample)?;
     (info.confidence() >= min_confidence || info.is_reliable()).then(|| iso639_1(info.lang()))?
 }
 
