@@ -5,7 +5,7 @@
 //! boilerplate paragraphs normalize to the same word sequence, hence the same exact hash.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// A normalized body: word hashes grouped by paragraph, and the exact hash of the word sequence.
@@ -73,25 +73,27 @@ impl Normalizer {
         let mut out = Normalized::default();
         let mut exact = Xxh3::new();
         let mut word = String::new();
-        let mut paragraph_words: Vec<u64> = Vec::new();
-        let mut first = true;
+        // This paragraph's normalized words joined by single spaces, and their hashes.
+        let mut text = String::new();
+        let mut hashes: Vec<u64> = Vec::new();
         for paragraph in paragraphs(body) {
-            paragraph_words.clear();
+            text.clear();
+            hashes.clear();
             for_each_word(paragraph, &mut word, |w| {
-                paragraph_words.push(xxh3_64(w.as_bytes()))
+                hashes.push(xxh3_64(w.as_bytes()));
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(w);
             });
-            if paragraph_words.is_empty() || self.is_boilerplate(paragraph, paragraph_words.len()) {
+            if hashes.is_empty() || self.is_boilerplate(paragraph, hashes.len()) {
                 continue;
             }
-            // The exact hash needs the words themselves; re-walk the paragraph (cheap, no alloc).
-            for_each_word(paragraph, &mut word, |w| {
-                if !first {
-                    exact.update(b" ");
-                }
-                first = false;
-                exact.update(w.as_bytes());
-            });
-            out.words.extend_from_slice(&paragraph_words);
+            if !out.words.is_empty() {
+                exact.update(b" ");
+            }
+            exact.update(text.as_bytes());
+            out.words.extend_from_slice(&hashes);
             out.paragraph_ends.push(out.words.len());
         }
         out.exact = exact.digest128();
@@ -140,26 +142,27 @@ fn paragraphs(body: &str) -> impl Iterator<Item = &str> {
 fn for_each_word(text: &str, word: &mut String, mut f: impl FnMut(&str)) {
     word.clear();
     let push = |c: char, word: &mut String, f: &mut dyn FnMut(&str)| {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && unicode_normalization::char::is_combining_mark(c) {
+            // A mark left uncomposed belongs to the word it follows.
+            if !word.is_empty() {
+                word.push(c);
+            }
+        } else if c.is_alphanumeric() {
             word.extend(c.to_lowercase());
         } else if !matches!(c, '\'' | '\u{2019}' | '\u{02bc}') && !word.is_empty() {
             f(word);
             word.clear();
         }
     };
-    if text.is_ascii() {
+    // Most text is NFKC already (precomposed accents, curly quotes): skip the normalizer then.
+    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         for c in text.chars() {
             push(c, word, &mut f);
         }
     } else {
         for c in text.nfkc() {
-            // Combining marks left after composition (rare) belong to the word.
-            if unicode_normalization::char::is_combining_mark(c) {
-                if !word.is_empty() {
-                    word.push(c);
-                }
-                continue;
-            }
             push(c, word, &mut f);
         }
     }
@@ -198,6 +201,9 @@ mod tests {
     fn unicode_forms_and_compatibility_characters_fold() {
         assert_eq!(words("Hà Nội"), words("Ha\u{300} No\u{323}\u{302}i"));
         assert_eq!(words("ｆｕｌｌ ﬁne"), ["full", "fine"]);
+        // An uncomposable mark stays in its word whether or not the text was normalized.
+        assert_eq!(words("q\u{307}x ok"), words("q\u{307}x \u{FF4F}k"));
+        assert_eq!(words("q\u{307}x ok"), ["q\u{307}x", "ok"]);
     }
 
     #[test]
