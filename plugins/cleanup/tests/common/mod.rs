@@ -39,8 +39,20 @@ impl Chain {
         }
     }
 
+    /// Cleanup alone, without outlet plugins: the generic fallback.
+    pub fn generic_only() -> Chain {
+        Chain {
+            outlets: Vec::new(),
+            ..Chain::new()
+        }
+    }
+
     pub fn run(&self, name: &str, text: &str) -> Document {
-        let mut doc = sample_document(name, text);
+        self.run_doc(sample_document(name, text))
+    }
+
+    pub fn run_doc(&self, mut doc: Document) -> Document {
+        let name = doc.source.name.clone();
         for outlet in &self.outlets {
             outlet(&mut doc);
         }
