@@ -26,3 +26,84 @@ pub(crate) fn punctuated(block: &Block) -> bool {
         .trim_end_matches(['"', '”', '’', ')'])
         .ends_with(['.', '!', '?', '…'])
 }
+
+#[cfg(test)]
+mod tests {
+    //! Layout variants the samples do not show, and near misses that must not be claimed.
+
+    use ingestd_sdk::{Document, Host, Plugin};
+
+    use crate::outlet::{OutletPlugin, OutletRules};
+
+    fn run<R: OutletRules>(text: &str) -> Document {
+        let plugin = OutletPlugin::<R>::new(Default::default(), Host::detached()).unwrap();
+        let mut doc = Document {
+            id: "t".into(),
+            raw: Some(text.to_owned()),
+            ..Document::default()
+        };
+        plugin.process(&mut doc).unwrap();
+        doc
+    }
+
+    #[test]
+    fn global_research_without_rule_or_reprint_line() {
+        let doc = run::<super::GlobalResearch>(
+            "# A Title Here\n\nBy [Jane Roe](#) and [John Poe](#)\n\nGlobal Research, March 3, 2021\n\n\
+             Region: [Asia](#)\n\nTheme: [Politics](#)\n\nFirst paragraph of the text. It goes on.\n\n\
+             Second paragraph.\n\nJane Roe is a writer.\n\nThe original source of this article is Global Research\n\n\
+             Copyright © [Jane Roe](#), Global Research, 2021",
+        );
+        assert_eq!(doc.outlet.as_deref(), Some("outlet-globalresearch"));
+        assert_eq!(doc.title.as_deref(), Some("A Title Here"));
+        assert_eq!(doc.authors, ["Jane Roe", "John Poe"]);
+        assert_eq!(doc.published.as_deref(), Some("2021-03-03"));
+        assert_eq!(doc.original_published, None);
+        assert_eq!(doc.original_source.as_deref(), Some("Global Research"));
+        assert_eq!(
+            doc.body,
+            "First paragraph of the text. It goes on.\n\nSecond paragraph."
+        );
+    }
+
+    #[test]
+    fn reprint_without_site_line_or_standfirst() {
+        let doc = run::<super::Reprint>(
+            "A reprinted headline\n\nPrint Friendly, PDF & Email\n\nThe first paragraph is here.\n\n\
+             The second paragraph too.\n\nBy Jane Roe – The Diplomat – 12 March 2021\n\nTranslate / Dịch",
+        );
+        assert_eq!(doc.outlet.as_deref(), Some("outlet-reprint"));
+        assert_eq!(doc.site, None);
+        assert_eq!(doc.title.as_deref(), Some("A reprinted headline"));
+        assert_eq!(doc.authors, ["Jane Roe"]);
+        assert_eq!(doc.original_source.as_deref(), Some("The Diplomat"));
+        assert_eq!(doc.published.as_deref(), Some("2021-03-12"));
+        assert_eq!(
+            doc.body,
+            "The first paragraph is here.\n\nThe second paragraph too."
+        );
+    }
+
+    #[test]
+    fn rfa_translation_with_named_translator() {
+        let doc = run::<super::Rfa>(
+            "A translated headline\n\n\nThe first paragraph is here.\n\n\nThe second one is here.\n\n\n\
+             The third one closes.\n\n\nTranslated by Minh Anh from Radio Free Asia.",
+        );
+        assert_eq!(doc.outlet.as_deref(), Some("outlet-rfa"));
+        assert_eq!(doc.original_source.as_deref(), Some("Radio Free Asia"));
+        assert_eq!(doc.translated, Some(true));
+        assert_eq!(doc.paragraphs.len(), 3);
+        assert!(!doc.body.contains("Translated"));
+    }
+
+    #[test]
+    fn one_signal_is_not_enough() {
+        let quoting = "A headline\n\nAs Global Research reported on globalresearch.ca, prices rose.\n\nMore text.";
+        assert_eq!(run::<super::GlobalResearch>(quoting).outlet, None);
+        let printable = "A headline\n\nPrint Friendly, PDF & Email\n\nSome text here.";
+        assert_eq!(run::<super::Reprint>(printable).outlet, None);
+        let rfa_mention = "A headline\n\nRadio Free Asia (RFA) reported the arrests.\n\nMore text.";
+        assert_eq!(run::<super::Rfa>(rfa_mention).outlet, None);
+    }
+}
