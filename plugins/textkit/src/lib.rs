@@ -32,6 +32,7 @@ pub mod normalize;
 pub mod outlet;
 pub mod outlets;
 pub mod source;
+pub mod testing;
 
 pub use apply::word_count;
 pub use cleaner::{Block, Cleaner, Note};
