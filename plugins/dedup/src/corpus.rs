@@ -460,15 +460,26 @@ pub fn generate(n: usize, seed: u64) -> Vec<Article> {
             for _ in 0..rng.range(1, 3) {
                 let base = texts[rng.below(texts.len())].1.clone();
                 let near = near_variant(&mut rng, &mut writer, &base);
-                group += 1;
+                // Edits can cancel out, or two variants make the same edit: then the texts
+                // are the same, and the truth is an exact duplicate.
+                let same = texts.iter().find(|(_, t)| *t == near).map(|(g, _)| *g);
+                let (text_group, variant) = match same {
+                    Some(g) => (g, Variant::Exact),
+                    None => {
+                        group += 1;
+                        (group, Variant::Near)
+                    }
+                };
                 out.push(Article {
                     id: format!("{:016x}", rng.next_u64()),
                     body: near.join("\n\n"),
                     family,
-                    text_group: group,
-                    variant: Variant::Near,
+                    text_group,
+                    variant,
                 });
-                texts.push((group, near));
+                if same.is_none() {
+                    texts.push((group, near));
+                }
             }
         }
         if rng.chance(0.2) {

@@ -54,7 +54,7 @@ pub struct Report {
     pub seconds: f64,
     /// Lowest similarity among correct near reports.
     pub min_true_similarity: f64,
-    /// Ids of articles that were misjudged (for debugging), at most 20.
+    /// Articles that were misjudged (for debugging), at most 10 exact and 10 near ones.
     pub mistakes: Vec<String>,
 }
 
@@ -142,10 +142,21 @@ pub fn evaluate(plugin: &Dedup, articles: &[Article]) -> Report {
             }
             _ => !truth_exact && !truth_near,
         };
-        if !right && report.mistakes.len() < 20 {
+        let exact_related = truth_exact || info.kind.as_deref() == Some("exact");
+        let same_kind = report
+            .mistakes
+            .iter()
+            .filter(|m| m.starts_with("exact") == exact_related)
+            .count();
+        if !right && same_kind < 10 {
             report.mistakes.push(format!(
-                "{} ({:?}, truth exact={truth_exact} near={truth_near}): reported {:?} of {:?} sim {:?}",
-                article.id, article.variant, info.kind, info.duplicate_of, info.similarity
+                "{} {} ({:?}, truth exact={truth_exact} near={truth_near}): reported {:?} of {:?} sim {:?}",
+                if exact_related { "exact" } else { "near" },
+                article.id,
+                article.variant,
+                info.kind,
+                info.duplicate_of,
+                info.similarity
             ));
         }
     }
