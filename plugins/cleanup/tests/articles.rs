@@ -34,12 +34,7 @@ fn own_articles_hold_their_expectations() {
             failures.push(format!("{name}: {m}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    common::assert_none(&failures);
 }
 
 #[test]

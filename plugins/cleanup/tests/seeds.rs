@@ -10,12 +10,7 @@ use serde_json::Value;
 #[test]
 fn seeds_hold_for_every_sample() {
     let failures = check_seeds(&common::Chain::new());
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    common::assert_none(&failures);
 }
 
 /// The generic heuristics alone (no outlet plugin) meet the seeds too: the outlet plugins add
@@ -23,12 +18,7 @@ fn seeds_hold_for_every_sample() {
 #[test]
 fn seeds_hold_with_the_generic_fallback_alone() {
     let failures = check_seeds(&common::Chain::generic_only());
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    common::assert_none(&failures);
 }
 
 fn check_seeds(chain: &common::Chain) -> Vec<String> {

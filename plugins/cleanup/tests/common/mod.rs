@@ -182,6 +182,16 @@ pub fn mismatches(doc: &Document, expect: &Value) -> Vec<String> {
     out
 }
 
+/// Fails with every mismatch listed, one a line.
+pub fn assert_none(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// Splits a paragraph into sentences: after `.`, `!` or `?` (and a closing quote) and a space.
 pub fn sentences(paragraph: &str) -> Vec<&str> {
     let mut out = Vec::new();
