@@ -6,15 +6,11 @@
 
 use redb::{ReadableTable, Table, TableDefinition};
 
-use super::StoreError;
 use super::index::BUCKET_CAP;
+use super::{OrDb, StoreError};
 
 /// A band bucket table: band key -> packed document keys.
 pub type BucketTable = TableDefinition<'static, u64, &'static [u8]>;
-
-fn db_err(context: &'static str) -> impl Fn(redb::StorageError) -> StoreError {
-    move |e| StoreError::db(context, e)
-}
 
 /// Appends the keys packed in `bytes` to `out`.
 pub fn unpack(bytes: &[u8], out: &mut Vec<u64>) {
@@ -32,7 +28,7 @@ fn pack(keys: &[u64]) -> Vec<u8> {
 
 fn read(table: &Table<'_, u64, &'static [u8]>, band: u64) -> Result<Vec<u64>, StoreError> {
     let mut keys = Vec::new();
-    if let Some(value) = table.get(band).map_err(db_err("read a band bucket"))? {
+    if let Some(value) = table.get(band).or_db("read a band bucket")? {
         unpack(value.value(), &mut keys);
     }
     Ok(keys)
@@ -49,7 +45,7 @@ pub fn add(
         keys.extend(group.iter().map(|&(_, key)| key));
         table
             .insert(band, pack(&keys).as_slice())
-            .map_err(db_err("write a band bucket"))?;
+            .or_db("write a band bucket")?;
     }
     Ok(())
 }
@@ -67,11 +63,11 @@ pub fn remove(
         return Ok(());
     }
     if keys.is_empty() {
-        table.remove(band).map_err(db_err("write a band bucket"))?;
+        table.remove(band).or_db("write a band bucket")?;
     } else {
         table
             .insert(band, pack(&keys).as_slice())
-            .map_err(db_err("write a band bucket"))?;
+            .or_db("write a band bucket")?;
     }
     Ok(())
 }
@@ -80,8 +76,8 @@ pub fn remove(
 pub fn drain_rows(table: &Table<'_, u64, &'static [u8]>) -> Result<Vec<(u64, u64)>, StoreError> {
     let mut rows = Vec::new();
     let mut keys = Vec::new();
-    for item in table.iter().map_err(db_err("read a band bucket"))? {
-        let (band, value) = item.map_err(db_err("read a band bucket"))?;
+    for item in table.iter().or_db("read a band bucket")? {
+        let (band, value) = item.or_db("read a band bucket")?;
         keys.clear();
         unpack(value.value(), &mut keys);
         rows.extend(keys.iter().map(|&k| (band.value(), k)));

@@ -118,6 +118,18 @@ impl StoreError {
     }
 }
 
+/// Adds what we were doing to a redb error.
+pub(crate) trait OrDb<T> {
+    /// Maps the error to [`StoreError::Db`] with `context`.
+    fn or_db(self, context: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T, E: Into<redb::Error>> OrDb<T> for Result<T, E> {
+    fn or_db(self, context: &'static str) -> Result<T, StoreError> {
+        self.map_err(|e| StoreError::db(context, e.into()))
+    }
+}
+
 /// A duplicate index shared by all worker threads.
 pub trait DedupStore: Send + Sync + fmt::Debug {
     /// Atomically: if `entry.key` is stored, return its first outcome (a replay); else if its

@@ -27,7 +27,7 @@ use redb::{
 
 use super::buckets::{self, BucketTable};
 use super::index::{Backing, MemIndex};
-use super::{Checked, DedupStore, Entry, Judge, StoreError, codec};
+use super::{Checked, DedupStore, Entry, Judge, OrDb, StoreError, codec};
 
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const EXACT: TableDefinition<u128, u64> = TableDefinition::new("exact");
@@ -111,30 +111,22 @@ impl RedbStore {
                 redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Busy,
                 e => StoreError::db("open the dedup index", e),
             })?;
-        let txn = db
-            .begin_write()
-            .map_err(|e| StoreError::db("create the tables", e))?;
+        let txn = db.begin_write().or_db("create the tables")?;
         {
             let context = "create the tables";
-            txn.open_table(ENTRIES)
-                .map_err(|e| StoreError::db(context, e))?;
-            txn.open_table(EXACT)
-                .map_err(|e| StoreError::db(context, e))?;
-            txn.open_table(BANDS)
-                .map_err(|e| StoreError::db(context, e))?;
-            txn.open_table(BANDS_RECENT)
-                .map_err(|e| StoreError::db(context, e))?;
-            txn.open_table(BY_TIME)
-                .map_err(|e| StoreError::db(context, e))?;
+            txn.open_table(ENTRIES).or_db(context)?;
+            txn.open_table(EXACT).or_db(context)?;
+            txn.open_table(BANDS).or_db(context)?;
+            txn.open_table(BANDS_RECENT).or_db(context)?;
+            txn.open_table(BY_TIME).or_db(context)?;
         }
-        txn.commit()
-            .map_err(|e| StoreError::db("create the tables", e))?;
+        txn.commit().or_db("create the tables")?;
         let recent_rows = db
             .begin_read()
-            .map_err(|e| StoreError::db("read the dedup index", e))?
+            .or_db("read the dedup index")?
             .open_table(BANDS_RECENT)
             .and_then(|t| Ok(t.len()?))
-            .map_err(|e| StoreError::db("read the dedup index", e))?;
+            .or_db("read the dedup index")?;
         let db = Arc::new(db);
         let overlay = Arc::new(MemIndex::new(false));
         let pending = Arc::new(AtomicUsize::new(0));
@@ -150,7 +142,7 @@ impl RedbStore {
         let writer = std::thread::Builder::new()
             .name("dedup-writer".into())
             .spawn(move || writer.run(rx))
-            .map_err(|e| StoreError::db("start the index writer", e))?;
+            .or_db("start the index writer")?;
         Ok(RedbStore {
             db,
             overlay,
@@ -182,23 +174,12 @@ impl RedbStore {
 
     fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let context = "read the dedup index";
-        let txn = self
-            .db
-            .begin_read()
-            .map_err(|e| StoreError::db(context, e))?;
+        let txn = self.db.begin_read().or_db(context)?;
         Ok(Snapshot {
-            entries: txn
-                .open_table(ENTRIES)
-                .map_err(|e| StoreError::db(context, e))?,
-            exact: txn
-                .open_table(EXACT)
-                .map_err(|e| StoreError::db(context, e))?,
-            bands: txn
-                .open_table(BANDS)
-                .map_err(|e| StoreError::db(context, e))?,
-            recent: txn
-                .open_table(BANDS_RECENT)
-                .map_err(|e| StoreError::db(context, e))?,
+            entries: txn.open_table(ENTRIES).or_db(context)?,
+            exact: txn.open_table(EXACT).or_db(context)?,
+            bands: txn.open_table(BANDS).or_db(context)?,
+            recent: txn.open_table(BANDS_RECENT).or_db(context)?,
         })
     }
 
@@ -275,28 +256,20 @@ struct Snapshot {
 
 impl Backing for Snapshot {
     fn entry(&self, key: u64) -> Result<Option<Arc<Entry>>, StoreError> {
-        let found = self
-            .entries
-            .get(key)
-            .map_err(|e| StoreError::db("read an entry", e))?;
+        let found = self.entries.get(key).or_db("read an entry")?;
         found
             .map(|bytes| codec::decode(key, bytes.value()).map(Arc::new))
             .transpose()
     }
 
     fn exact(&self, hash: u128) -> Result<Option<u64>, StoreError> {
-        let found = self
-            .exact
-            .get(hash)
-            .map_err(|e| StoreError::db("read the exact index", e))?;
+        let found = self.exact.get(hash).or_db("read the exact index")?;
         Ok(found.map(|key| key.value()))
     }
 
     fn band(&self, band: u64, out: &mut Vec<u64>) -> Result<(), StoreError> {
         for table in [&self.recent, &self.bands] {
-            let found = table
-                .get(band)
-                .map_err(|e| StoreError::db("read a band", e))?;
+            let found = table.get(band).or_db("read a band")?;
             if let Some(value) = found {
                 buckets::unpack(value.value(), out);
             }
@@ -328,8 +301,7 @@ fn write_entries(
     durability: Durability,
 ) -> Result<u64, StoreError> {
     let context = "write the dedup index";
-    let db_err = |e: redb::Error| StoreError::db(context, e);
-    let mut txn = db.begin_write().map_err(|e| db_err(e.into()))?;
+    let mut txn = db.begin_write().or_db(context)?;
     txn.set_durability(durability);
     let mut sorted = entries.to_vec();
     sorted.sort_unstable_by_key(|e| e.key);
@@ -340,40 +312,34 @@ fn write_entries(
         .collect();
     rows.sort_by_key(|&(band, _)| band);
     {
-        let mut table = txn.open_table(ENTRIES).map_err(|e| db_err(e.into()))?;
+        let mut table = txn.open_table(ENTRIES).or_db(context)?;
         for entry in &sorted {
             table
                 .insert(entry.key, codec::encode(entry).as_slice())
-                .map_err(|e| db_err(e.into()))?;
+                .or_db(context)?;
         }
-        let mut exact = txn.open_table(EXACT).map_err(|e| db_err(e.into()))?;
+        let mut exact = txn.open_table(EXACT).or_db(context)?;
         let mut by_exact = sorted.clone();
         by_exact.sort_unstable_by_key(|e| e.exact);
         for entry in by_exact {
-            if exact
-                .get(entry.exact)
-                .map_err(|e| db_err(e.into()))?
-                .is_none()
-            {
-                exact
-                    .insert(entry.exact, entry.key)
-                    .map_err(|e| db_err(e.into()))?;
+            if exact.get(entry.exact).or_db(context)?.is_none() {
+                exact.insert(entry.exact, entry.key).or_db(context)?;
             }
         }
-        let mut by_time = txn.open_table(BY_TIME).map_err(|e| db_err(e.into()))?;
+        let mut by_time = txn.open_table(BY_TIME).or_db(context)?;
         for entry in &sorted {
             by_time
                 .insert(time_row(entry.at, entry.key), ())
-                .map_err(|e| db_err(e.into()))?;
+                .or_db(context)?;
         }
         let definition = match level {
             BandLevel::Recent => BANDS_RECENT,
             BandLevel::Main => BANDS,
         };
-        let mut bands = txn.open_table(definition).map_err(|e| db_err(e.into()))?;
+        let mut bands = txn.open_table(definition).or_db(context)?;
         buckets::add(&mut bands, &rows)?;
     }
-    txn.commit().map_err(|e| db_err(e.into()))?;
+    txn.commit().or_db(context)?;
     Ok(rows.len() as u64)
 }
 
@@ -386,45 +352,42 @@ fn write_entries(
 /// large table is rewritten about once per merge instead of once per row.
 fn merge_recent_bands(db: &Database) -> Result<(), StoreError> {
     let context = "merge the dedup band tables";
-    let db_err = |e: redb::Error| StoreError::db(context, e);
-    let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
+    let txn = db.begin_write().or_db(context)?;
     let rows = {
-        let recent = txn.open_table(BANDS_RECENT).map_err(|e| db_err(e.into()))?;
+        let recent = txn.open_table(BANDS_RECENT).or_db(context)?;
         buckets::drain_rows(&recent)?
     };
-    txn.delete_table(BANDS_RECENT)
-        .map_err(|e| db_err(e.into()))?;
+    txn.delete_table(BANDS_RECENT).or_db(context)?;
     {
-        txn.open_table(BANDS_RECENT).map_err(|e| db_err(e.into()))?;
-        let mut main = txn.open_table(BANDS).map_err(|e| db_err(e.into()))?;
+        txn.open_table(BANDS_RECENT).or_db(context)?;
+        let mut main = txn.open_table(BANDS).or_db(context)?;
         buckets::add(&mut main, &rows)?;
     }
-    txn.commit().map_err(|e| db_err(e.into()))
+    txn.commit().or_db(context)
 }
 
 fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, StoreError> {
     let context = "prune the dedup index";
-    let db_err = |e: redb::Error| StoreError::db(context, e);
-    let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
+    let txn = db.begin_write().or_db(context)?;
     let mut removed = 0;
     {
-        let mut table = txn.open_table(ENTRIES).map_err(|e| db_err(e.into()))?;
-        let mut exact = txn.open_table(EXACT).map_err(|e| db_err(e.into()))?;
-        let mut bands = txn.open_table(BANDS).map_err(|e| db_err(e.into()))?;
-        let mut recent = txn.open_table(BANDS_RECENT).map_err(|e| db_err(e.into()))?;
-        let mut by_time = txn.open_table(BY_TIME).map_err(|e| db_err(e.into()))?;
+        let mut table = txn.open_table(ENTRIES).or_db(context)?;
+        let mut exact = txn.open_table(EXACT).or_db(context)?;
+        let mut bands = txn.open_table(BANDS).or_db(context)?;
+        let mut recent = txn.open_table(BANDS_RECENT).or_db(context)?;
+        let mut by_time = txn.open_table(BY_TIME).or_db(context)?;
         let mut expired = Vec::new();
         for item in by_time
-            .range(..u128::from(cutoff) << 64)
-            .map_err(|e| db_err(e.into()))?
+            .range(..time_row(cutoff, 0))
+            .or_db(context)?
             .take(budget)
         {
-            expired.push(item.map_err(|e| db_err(e.into()))?.0.value());
+            expired.push(item.or_db(context)?.0.value());
         }
         for stamp in expired {
-            by_time.remove(stamp).map_err(|e| db_err(e.into()))?;
+            by_time.remove(stamp).or_db(context)?;
             let key = stamp as u64;
-            let stored = table.remove(key).map_err(|e| db_err(e.into()))?;
+            let stored = table.remove(key).or_db(context)?;
             let Some(bytes) = stored else { continue };
             let entry = codec::decode(key, bytes.value())?;
             drop(bytes);
@@ -432,17 +395,14 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, Sto
                 buckets::remove(&mut bands, band, key)?;
                 buckets::remove(&mut recent, band, key)?;
             }
-            let owner = exact
-                .get(entry.exact)
-                .map_err(|e| db_err(e.into()))?
-                .map(|k| k.value());
+            let owner = exact.get(entry.exact).or_db(context)?.map(|k| k.value());
             if owner == Some(key) {
-                exact.remove(entry.exact).map_err(|e| db_err(e.into()))?;
+                exact.remove(entry.exact).or_db(context)?;
             }
             removed += 1;
         }
     }
-    txn.commit().map_err(|e| db_err(e.into()))?;
+    txn.commit().or_db(context)?;
     Ok(removed)
 }
 
