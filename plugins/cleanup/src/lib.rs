@@ -34,6 +34,16 @@ impl Plugin for Cleanup {
     }
 
     fn process(&self, doc: &mut Document) -> Result<Verdict, PluginError> {
+        if doc
+            .raw
+            .as_deref()
+            .is_some_and(textkit::normalize::looks_binary)
+        {
+            return Err(PluginError::permanent(
+                "binary_input",
+                "the text is mostly control or replacement characters: a binary file, not an article",
+            ));
+        }
         let has_text = !doc.paragraphs.is_empty() || !doc.body.trim().is_empty();
         match doc.raw.as_deref() {
             Some(raw) if doc.outlet.is_none() || !has_text || doc.title.is_none() => {
@@ -126,6 +136,14 @@ mod tests {
         );
         keep_share.process(&mut doc).unwrap();
         assert!(doc.body.ends_with("Share this article"), "{}", doc.body);
+    }
+
+    #[test]
+    fn binary_text_is_refused_clearly() {
+        let mut doc = sample_document("x.txt", "ok");
+        doc.raw = Some("\u{1}\u{2}\u{3}\u{4}\u{fffd}\u{fffd}abc".into());
+        let err = plugin("{}").process(&mut doc).unwrap_err();
+        assert_eq!(err.code, "binary_input");
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl Cleaner {
             sources: SourceParser::new()?,
             datelines: DatelineParser::new()?,
             date_label: regex(
-                r"^(?:(published|posted|first published|filed|date|dated|publié le|publié|veröffentlicht am|veröffentlicht|publicado el|publicado em|publicado|pubblicato il|pubblicato|gepubliceerd op|gepubliceerd)|(updated|last updated|modified|mis à jour le|mis à jour|aktualisiert am|aktualisiert|actualizado|atualizado|aggiornato|bijgewerkt))\b\s*:?\s*(?:on\s+)?",
+                r"^(?:(published|posted|first published|filed|date|dated|publié le|publié|veröffentlicht am|veröffentlicht|publicado el|publicado em|publicado|pubblicato il|pubblicato|gepubliceerd op|gepubliceerd|ngày đăng|ngày)|(updated|last updated|modified|mis à jour le|mis à jour|aktualisiert am|aktualisiert|actualizado|atualizado|aggiornato|bijgewerkt|cập nhật))\b\s*:?\s*(?:on\s+)?",
             )?,
             date_noise: regex(
                 r"(?:\b\d{1,2}[:.h]\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:UTC|GMT|[A-Z]{2,4})(?:[+-]\d{1,2})?)?|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b|[\s,|·•–—\-()]+)",
@@ -219,13 +219,16 @@ impl Cleaner {
                 updated,
             });
         }
-        let raw_site = text[..found.range.start]
-            .trim()
+        let before_date = text[..found.range.start].trim();
+        let raw_site = before_date
             .trim_end_matches([',', '|', '–', '—', '-', '·'])
             .trim();
         let words = raw_site.split_whitespace().count();
+        // A lone word glued to the date ("Ngày 27/05/2016") is a label, not a site.
+        let separated = raw_site.len() < before_date.len() || words >= 2;
         let capitalised = raw_site.chars().next().is_some_and(char::is_uppercase);
         (label_end == 0
+            && separated
             && (1..=5).contains(&words)
             && capitalised
             && !raw_site.contains(['.', ':', '?', '!']))
@@ -279,6 +282,14 @@ mod tests {
             }
         );
         assert_eq!(note("On 27 May 2016 the embargo was lifted."), Note::Text);
+        assert_eq!(note("Saigon 27/05/2016"), Note::Text);
+        assert_eq!(
+            note("Ngày 27/05/2016"),
+            Note::Date {
+                iso: "2016-05-27".into(),
+                updated: false
+            }
+        );
         assert_eq!(
             note("Filed 27.03.2024, 14:05 ICT"),
             Note::Date {

@@ -34,6 +34,20 @@ pub fn normalize(raw: &str) -> String {
     trimmed
 }
 
+/// True when text is mostly not text: more than 2% control characters (other than line
+/// breaks and tabs) or replacement characters, as left by decoding a binary file as text.
+pub fn looks_binary(text: &str) -> bool {
+    let mut total = 0usize;
+    let mut bad = 0usize;
+    for c in text.chars() {
+        total += 1;
+        if (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || c == '\u{fffd}' {
+            bad += 1;
+        }
+    }
+    total > 0 && bad * 50 > total
+}
+
 /// Composes a string to Unicode NFC (for fields set by other plugins).
 pub fn nfc(text: &str) -> String {
     text.nfc().collect()
@@ -66,6 +80,12 @@ mod tests {
         // "e" + combining acute, "D" + combining dot below... -> precomposed.
         assert_eq!(normalize("Vie\u{0302}\u{0323}t"), "Việt");
         assert_eq!(nfc("Vie\u{0302}\u{0323}t"), "Việt");
+    }
+
+    #[test]
+    fn binary_looking_text() {
+        assert!(looks_binary("\u{1}\u{2}\u{3}abc\u{fffd}\u{fffd}"));
+        assert!(!looks_binary("Hà Nội\n\tnormal text, with “quotes”."));
     }
 
     #[test]

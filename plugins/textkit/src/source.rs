@@ -69,7 +69,7 @@ impl SourceParser {
                     r"^(?:this (?:article|story|piece) (?:is|was) )?(?:republished|reprinted|reproduced|syndicated) (?:with permission )?(?:from|by)\s+(.+)$",
                 )?,
                 regex(
-                    r"^(?:source|original source|courtesy of|quelle|fuente|fonte|bron)\s*:\s*(.{2,80})$",
+                    r"^(?:source|original source|courtesy of|quelle|fuente|fonte|bron|nguồn)\s*:\s*(.{2,80})$",
                 )?,
             ],
             translated: regex(
