@@ -14,66 +14,23 @@ use crate::config::DateOrder;
 use crate::error::{BuildError, regex};
 
 /// Month names and abbreviations, by month number.
+#[rustfmt::skip]
 const MONTHS: [&[&str]; 12] = [
-    &[
-        "january", "jan", "janvier", "janv", "januar", "jän", "enero", "ene", "gennaio", "gen",
-        "janeiro", "januari",
-    ],
-    &[
-        "february",
-        "feb",
-        "février",
-        "fevrier",
-        "févr",
-        "fév",
-        "februar",
-        "febrero",
-        "febbraio",
-        "fevereiro",
-        "fev",
-        "februari",
-    ],
-    &[
-        "march", "mar", "mars", "märz", "marz", "marzo", "março", "marco", "maart", "mrt",
-    ],
+    &["january", "jan", "janvier", "janv", "januar", "jän",
+      "enero", "ene", "gennaio", "gen", "janeiro", "januari"],
+    &["february", "feb", "février", "fevrier", "févr", "fév",
+      "februar", "febrero", "febbraio", "fevereiro", "fev", "februari"],
+    &["march", "mar", "mars", "märz", "marz", "marzo", "março", "marco", "maart", "mrt"],
     &["april", "apr", "avril", "avr", "abril", "abr", "aprile"],
     &["may", "mai", "mayo", "maggio", "mag", "maio", "mei"],
-    &[
-        "june", "jun", "juin", "juni", "junio", "giugno", "giu", "junho",
-    ],
-    &[
-        "july", "jul", "juillet", "juil", "juli", "julio", "luglio", "lug", "julho",
-    ],
+    &["june", "jun", "juin", "juni", "junio", "giugno", "giu", "junho"],
+    &["july", "jul", "juillet", "juil", "juli", "julio", "luglio", "lug", "julho"],
     &["august", "aug", "août", "aout", "agosto", "ago", "augustus"],
-    &[
-        "september",
-        "sept",
-        "sep",
-        "septembre",
-        "septiembre",
-        "settembre",
-        "set",
-        "setembro",
-    ],
-    &[
-        "october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "ott", "outubro",
-        "out",
-    ],
+    &["september", "sept", "sep", "septembre", "septiembre", "settembre", "set", "setembro"],
+    &["october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "ott", "outubro", "out"],
     &["november", "nov", "novembre", "noviembre", "novembro"],
-    &[
-        "december",
-        "dec",
-        "décembre",
-        "decembre",
-        "déc",
-        "dezember",
-        "dez",
-        "diciembre",
-        "dic",
-        "dicembre",
-        "dezembro",
-        "december",
-    ],
+    &["december", "dec", "décembre", "decembre", "déc",
+      "dezember", "dez", "diciembre", "dic", "dicembre", "dezembro"],
 ];
 
 /// A date found in text.

@@ -166,10 +166,20 @@ impl Cleaner {
             })
             .collect();
         // Text in the header that ends with a period is a short first paragraph.
+        let mut is_candidate = vec![false; first_body];
+        for &i in &candidates {
+            is_candidate[i] = true;
+        }
         for i in 0..first_body {
-            if notes[i] == Note::Text && !candidates.contains(&i) {
+            if notes[i] == Note::Text && !is_candidate[i] {
                 keep[i] = true;
             }
+        }
+        // meta_after[i]: a metadata line comes at or after i, before the body.
+        let mut meta_after = vec![false; first_body + 1];
+        for j in (0..first_body).rev() {
+            meta_after[j] =
+                meta_after[j + 1] || (!notes[j].is_text() && notes[j] != Note::Separator);
         }
         let titled = candidates
             .iter()
@@ -193,8 +203,7 @@ impl Cleaner {
         ex.title = Some(blocks[candidates[t]].text.clone());
         for &i in &candidates[t + 1..] {
             let text = &blocks[i].text;
-            let meta_follows =
-                (i + 1..first_body).any(|j| !notes[j].is_text() && notes[j] != Note::Separator);
+            let meta_follows = meta_after[i + 1];
             if notes[i] == Note::Caption || (word_count(text) >= 8 && self.looks_like_caption(text))
             {
                 keep[i] = true;
@@ -203,6 +212,8 @@ impl Cleaner {
                 ex.authors.push(text.clone());
             } else if word_count(text) >= 6 && ex.subtitle.is_none() {
                 ex.subtitle = Some(text.clone());
+            } else if word_count(text) >= 6 {
+                keep[i] = true;
             } else if !meta_follows {
                 keep[i] = true;
                 kinds[i] = Some(ParagraphKind::Heading);
