@@ -21,6 +21,7 @@ pub mod deferred;
 pub mod index;
 pub mod memory;
 pub mod redb_store;
+mod redb_writer;
 
 use std::fmt;
 

@@ -17,23 +17,22 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::mpsc::{self, Sender, SyncSender};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use redb::{
-    Database, Durability, ReadOnlyTable, ReadableTable, ReadableTableMetadata, TableDefinition,
-};
+use redb::{Database, Durability, ReadOnlyTable, ReadableTableMetadata, TableDefinition};
 
 use super::buckets::{self, BucketTable};
 use super::index::{Backing, MemIndex};
+use super::redb_writer::{BandLevel, Writer, write_entries};
 use super::{Checked, DedupStore, Entry, Judge, OrDb, StoreError, codec};
 
-const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
-const EXACT: TableDefinition<u128, u64> = TableDefinition::new("exact");
-const BANDS: BucketTable = TableDefinition::new("band_buckets");
-const BANDS_RECENT: BucketTable = TableDefinition::new("band_buckets_recent");
-const BY_TIME: TableDefinition<u128, ()> = TableDefinition::new("by_time");
+pub(super) const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
+pub(super) const EXACT: TableDefinition<u128, u64> = TableDefinition::new("exact");
+pub(super) const BANDS: BucketTable = TableDefinition::new("band_buckets");
+pub(super) const BANDS_RECENT: BucketTable = TableDefinition::new("band_buckets_recent");
+pub(super) const BY_TIME: TableDefinition<u128, ()> = TableDefinition::new("by_time");
 
 /// Most entries committed in one transaction.
 pub const BATCH: usize = 2048;
@@ -65,9 +64,9 @@ impl Default for RedbOptions {
 /// Where the writer thread reports failures (the plugin sends them to the host log).
 pub type ErrorLog = Arc<dyn Fn(&str) + Send + Sync>;
 
-type Reply = SyncSender<Result<usize, String>>;
+pub(super) type Reply = SyncSender<Result<usize, String>>;
 
-enum Msg {
+pub(super) enum Msg {
     Insert(u64),
     Flush(Reply),
     Prune {
@@ -275,235 +274,6 @@ impl Backing for Snapshot {
             }
         }
         Ok(())
-    }
-}
-
-/// Which band table new rows go to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BandLevel {
-    /// The small recent bucket table (normal commits).
-    Recent,
-    /// The large main bucket table (bulk loads, merges).
-    Main,
-}
-
-/// A time-table key: stored-at in the high half, so a range scan finds the oldest first.
-fn time_row(at: u64, key: u64) -> u128 {
-    u128::from(at) << 64 | u128::from(key)
-}
-
-/// Writes entries in one transaction. Rows are inserted in key order, table by table, so
-/// that neighbouring rows land on the same pages.
-fn write_entries(
-    db: &Database,
-    entries: &[&Entry],
-    level: BandLevel,
-    durability: Durability,
-) -> Result<u64, StoreError> {
-    let context = "write the dedup index";
-    let mut txn = db.begin_write().or_db(context)?;
-    txn.set_durability(durability);
-    let mut sorted = entries.to_vec();
-    sorted.sort_unstable_by_key(|e| e.key);
-    // Sorted by band, then by key order of arrival within the batch (stable sort).
-    let mut rows: Vec<(u64, u64)> = entries
-        .iter()
-        .flat_map(|e| e.bands.iter().map(|&b| (b, e.key)))
-        .collect();
-    rows.sort_by_key(|&(band, _)| band);
-    {
-        let mut table = txn.open_table(ENTRIES).or_db(context)?;
-        for entry in &sorted {
-            table
-                .insert(entry.key, codec::encode(entry).as_slice())
-                .or_db(context)?;
-        }
-        let mut exact = txn.open_table(EXACT).or_db(context)?;
-        let mut by_exact = sorted.clone();
-        by_exact.sort_unstable_by_key(|e| e.exact);
-        for entry in by_exact {
-            if exact.get(entry.exact).or_db(context)?.is_none() {
-                exact.insert(entry.exact, entry.key).or_db(context)?;
-            }
-        }
-        let mut by_time = txn.open_table(BY_TIME).or_db(context)?;
-        for entry in &sorted {
-            by_time
-                .insert(time_row(entry.at, entry.key), ())
-                .or_db(context)?;
-        }
-        let definition = match level {
-            BandLevel::Recent => BANDS_RECENT,
-            BandLevel::Main => BANDS,
-        };
-        let mut bands = txn.open_table(definition).or_db(context)?;
-        buckets::add(&mut bands, &rows)?;
-    }
-    txn.commit().or_db(context)?;
-    Ok(rows.len() as u64)
-}
-
-/// Moves every row of the recent bucket table into the main one, in band order, in one
-/// transaction.
-///
-/// Band keys are random, so inserting them one commit at a time into a large table would
-/// dirty a different page for almost every row. New rows therefore go to a small table, and
-/// are merged into the large one in sorted runs (a two-level LSM in effect): each page of the
-/// large table is rewritten about once per merge instead of once per row.
-fn merge_recent_bands(db: &Database) -> Result<(), StoreError> {
-    let context = "merge the dedup band tables";
-    let txn = db.begin_write().or_db(context)?;
-    let rows = {
-        let recent = txn.open_table(BANDS_RECENT).or_db(context)?;
-        buckets::drain_rows(&recent)?
-    };
-    txn.delete_table(BANDS_RECENT).or_db(context)?;
-    {
-        txn.open_table(BANDS_RECENT).or_db(context)?;
-        let mut main = txn.open_table(BANDS).or_db(context)?;
-        buckets::add(&mut main, &rows)?;
-    }
-    txn.commit().or_db(context)
-}
-
-fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, StoreError> {
-    let context = "prune the dedup index";
-    let txn = db.begin_write().or_db(context)?;
-    let mut removed = 0;
-    {
-        let mut table = txn.open_table(ENTRIES).or_db(context)?;
-        let mut exact = txn.open_table(EXACT).or_db(context)?;
-        let mut bands = txn.open_table(BANDS).or_db(context)?;
-        let mut recent = txn.open_table(BANDS_RECENT).or_db(context)?;
-        let mut by_time = txn.open_table(BY_TIME).or_db(context)?;
-        let mut expired = Vec::new();
-        for item in by_time
-            .range(..time_row(cutoff, 0))
-            .or_db(context)?
-            .take(budget)
-        {
-            expired.push(item.or_db(context)?.0.value());
-        }
-        for stamp in expired {
-            by_time.remove(stamp).or_db(context)?;
-            let key = stamp as u64;
-            let stored = table.remove(key).or_db(context)?;
-            let Some(bytes) = stored else { continue };
-            let entry = codec::decode(key, bytes.value())?;
-            drop(bytes);
-            for band in entry.bands {
-                buckets::remove(&mut bands, band, key)?;
-                buckets::remove(&mut recent, band, key)?;
-            }
-            let owner = exact.get(entry.exact).or_db(context)?.map(|k| k.value());
-            if owner == Some(key) {
-                exact.remove(entry.exact).or_db(context)?;
-            }
-            removed += 1;
-        }
-    }
-    txn.commit().or_db(context)?;
-    Ok(removed)
-}
-
-/// The writer thread's state.
-struct Writer {
-    db: Arc<Database>,
-    overlay: Arc<MemIndex>,
-    pending: Arc<AtomicUsize>,
-    log: ErrorLog,
-    /// Rows added to the recent bucket table since the last merge.
-    recent_rows: u64,
-    /// Merge when `recent_rows` reaches this.
-    merge_rows: u64,
-}
-
-impl Writer {
-    fn run(mut self, rx: Receiver<Msg>) {
-        let mut keys: Vec<u64> = Vec::new();
-        let mut deadline = Instant::now() + FLUSH_INTERVAL;
-        loop {
-            let msg = if keys.is_empty() {
-                rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
-            } else {
-                rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            };
-            match msg {
-                Ok(Msg::Insert(key)) => {
-                    if keys.is_empty() {
-                        deadline = Instant::now() + FLUSH_INTERVAL;
-                    }
-                    keys.push(key);
-                    if keys.len() >= BATCH {
-                        self.commit_logged(&mut keys);
-                    }
-                }
-                Ok(Msg::Flush(reply)) => {
-                    let _ = reply.send(self.commit(&mut keys).map_err(|e| e.to_string()));
-                }
-                Ok(Msg::Prune {
-                    cutoff,
-                    budget,
-                    reply,
-                }) => {
-                    let result = self
-                        .commit(&mut keys)
-                        .and_then(|_| prune_entries(&self.db, cutoff, budget));
-                    match (reply, result) {
-                        (Some(reply), result) => {
-                            let _ = reply.send(result.map_err(|e| e.to_string()));
-                        }
-                        (None, Err(e)) => (self.log)(&format!(
-                            "error=\"{e}\" Could not prune the dedup index; will retry."
-                        )),
-                        (None, Ok(_)) => {}
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    self.commit_logged(&mut keys);
-                    // After a failed commit, retry one interval later rather than spinning.
-                    deadline = Instant::now() + FLUSH_INTERVAL;
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    self.commit_logged(&mut keys);
-                    return;
-                }
-            }
-        }
-    }
-
-    fn commit_logged(&mut self, keys: &mut Vec<u64>) {
-        if let Err(e) = self.commit(keys) {
-            (self.log)(&format!(
-                "entries={} error=\"{e}\" Could not commit the dedup index; will retry.",
-                keys.len()
-            ));
-        }
-    }
-
-    /// Commits the overlay entries of `keys` durably, then drops them from the overlay.
-    fn commit(&mut self, keys: &mut Vec<u64>) -> Result<usize, StoreError> {
-        if keys.is_empty() {
-            return Ok(0);
-        }
-        let entries: Vec<Arc<Entry>> = keys.iter().filter_map(|&k| self.overlay.get(k)).collect();
-        let refs: Vec<&Entry> = entries.iter().map(Arc::as_ref).collect();
-        self.recent_rows +=
-            write_entries(&self.db, &refs, BandLevel::Recent, Durability::Immediate)?;
-        for key in keys.drain(..) {
-            self.overlay.remove(key);
-            self.pending.fetch_sub(1, Ordering::Relaxed);
-        }
-        if self.recent_rows >= self.merge_rows {
-            // The entries are committed already; a failed merge is retried after the next one.
-            match merge_recent_bands(&self.db) {
-                Ok(()) => self.recent_rows = 0,
-                Err(e) => (self.log)(&format!(
-                    "error=\"{e}\" Could not merge the dedup band tables; will retry."
-                )),
-            }
-        }
-        Ok(entries.len())
     }
 }
 
