@@ -4,7 +4,7 @@ use whatlang::Lang;
 
 /// Bytes of text the detector reads: a few paragraphs decide the language as well as the
 /// whole article, at a fraction of the cost.
-const SAMPLE_BYTES: usize = 3000;
+const SAMPLE_BYTES: usize = 1500;
 
 /// Detects the language of `text`; `None` when the text is too short or the guess too weak.
 pub fn detect(text: &str, min_confidence: f64) -> Option<&'static str> {

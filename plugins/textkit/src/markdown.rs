@@ -91,6 +91,9 @@ impl Markdown {
 
     /// Removes inline markup from a piece of text, keeping link text.
     pub fn inline(&self, text: &str) -> String {
+        if !text.contains(['[', '<', '*', '_', '\\', '&']) {
+            return text.trim().to_owned();
+        }
         let text = protect_escapes(text);
         let text = self.image.replace_all(&text, "");
         let text = self.link.replace_all(&text, "$1");
