@@ -54,6 +54,8 @@ pub(crate) fn measure(
             name: None,
             path: pass_plugin.to_owned(),
             enabled: true,
+            isolate: false,
+            timeout_ms: None,
             config: [("mode".to_owned(), serde_json::json!("pass"))]
                 .into_iter()
                 .collect(),

@@ -92,6 +92,8 @@ fn bench_plugins(c: &mut Criterion) {
         name: None,
         path: release.join("libtest_faults.so"),
         enabled: true,
+        isolate: false,
+        timeout_ms: None,
         config: [("mode".to_owned(), serde_json::json!("pass"))]
             .into_iter()
             .collect(),

@@ -59,6 +59,16 @@ pub(crate) enum Command {
     Check,
     /// List the plugin libraries found in the search folders, with their ABI facts.
     Plugins(PluginsArgs),
+    /// Internal: serve one isolated plugin over frames on stdin/stdout (started by the daemon).
+    #[command(name = "plugin-host", hide = true)]
+    PluginHost(PluginHostArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct PluginHostArgs {
+    /// The plugin library to load.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) library: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

@@ -53,6 +53,10 @@ fn overrides(cli: &Cli) -> Overrides {
 
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::PluginHost(args) = &cli.command {
+        // An isolated plugin's child: no configuration, no logging setup, frames only.
+        return Ok(ingestd::plugin_host::child::serve(&args.library));
+    }
     let file = config_file(cli.config.as_deref());
     let overrides = overrides(&cli);
     let settings = settings::load(file.as_deref(), &overrides)?;
@@ -65,6 +69,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Process(args) => process_files(settings, &args),
         Command::Check => check(&settings, file.as_deref()),
         Command::Plugins(args) => list_plugins(&settings, &args),
+        Command::PluginHost(_) => Ok(ExitCode::SUCCESS),
     }
 }
 

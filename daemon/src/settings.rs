@@ -239,6 +239,13 @@ pub struct ChainEntry {
     /// The plugin's own configuration, passed to it as JSON.
     #[serde(default)]
     pub config: BTreeMap<String, serde_json::Value>,
+    /// Run the plugin in child processes: a crash or endless loop costs one document and a
+    /// restart of the child, never the daemon.
+    #[serde(default)]
+    pub isolate: bool,
+    /// Per-document deadline of an isolated plugin (default 30000); needs `isolate = true`.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
 }
 
 fn yes() -> bool {
@@ -316,6 +323,14 @@ impl Settings {
         for (i, entry) in self.chain.iter().enumerate() {
             if entry.path.as_os_str().is_empty() {
                 return invalid(&format!("chain[{i}].path"), "must not be empty");
+            }
+            if entry.timeout_ms.is_some() && !entry.isolate {
+                let message =
+                    "is only enforced with isolate = true (an in-process plugin cannot be stopped)";
+                return invalid(&format!("chain[{i}].timeout_ms"), message);
+            }
+            if entry.timeout_ms == Some(0) {
+                return invalid(&format!("chain[{i}].timeout_ms"), "must be at least 1");
             }
         }
         let p = &self.paths;

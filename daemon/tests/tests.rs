@@ -6,6 +6,7 @@
 
 mod cli;
 mod faults;
+mod isolation;
 mod lifecycle;
 mod loading;
 mod shutdown;

@@ -8,11 +8,12 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ingestd_sdk::client::{CallOutcome, CreateError, Instance, LogFn};
 use ingestd_sdk::{Document, Level, TraceEntry};
 
+use super::isolated::{InitRequest, IsolatedOutcome, IsolatedPlugin};
 use super::loader::{LoadError, LoadedPlugin, load_plugin};
 use crate::settings::Settings;
 
@@ -43,6 +44,16 @@ pub enum ChainError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// An isolated plugin's child process could not start or create its instance.
+    #[error("plugin {label} ({}): could not start its isolated process: {message}", .path.display())]
+    Isolate {
+        /// The chain entry's label.
+        label: String,
+        /// The library path.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// How a plugin failed a document.
@@ -56,6 +67,10 @@ pub enum FailureKind {
     Protocol,
     /// The plugin is disabled after repeated panics.
     Disabled,
+    /// An isolated plugin's process died (segfault, abort, exit).
+    Crash,
+    /// An isolated plugin missed its per-document deadline.
+    Timeout,
 }
 
 impl FailureKind {
@@ -66,6 +81,8 @@ impl FailureKind {
             FailureKind::Panic => "panic",
             FailureKind::Protocol => "protocol",
             FailureKind::Disabled => "disabled",
+            FailureKind::Crash => "crash",
+            FailureKind::Timeout => "timeout",
         }
     }
 }
@@ -105,15 +122,34 @@ pub enum ChainOutcome {
     Retry(ChainFailure),
 }
 
+/// How a stage runs its plugin: in the daemon's process, or in isolated child processes.
+/// `Chain::run` does not care which.
+enum Runner {
+    /// Shared in-process instance, recreated after a panic.
+    InProcess(RwLock<Arc<Instance>>),
+    /// Child processes with a per-document timeout (`isolate = true`).
+    Isolated(IsolatedPlugin),
+}
+
+/// One call's result, whichever runner made it.
+enum RunOutcome {
+    Call(CallOutcome),
+    Crashed(String),
+    TimedOut(Duration),
+}
+
 struct Stage {
     label: String,
     plugin: LoadedPlugin,
     config_json: Vec<u8>,
     state_dir: PathBuf,
-    instance: RwLock<Arc<Instance>>,
+    runner: Runner,
     panics: AtomicU32,
     disabled: AtomicBool,
 }
+
+/// Per-document deadline of an isolated plugin without `timeout_ms`.
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
 /// The loaded, configured plugin chain. Shared by all workers.
 pub struct Chain {
@@ -168,14 +204,26 @@ impl Stage {
         )
     }
 
-    fn current(&self) -> Arc<Instance> {
-        match self.instance.read() {
-            Ok(guard) => Arc::clone(&guard),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+    fn call(&self, json: &[u8], max_output: usize) -> RunOutcome {
+        match &self.runner {
+            Runner::InProcess(instance) => {
+                let current = match instance.read() {
+                    Ok(guard) => Arc::clone(&guard),
+                    Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+                };
+                RunOutcome::Call(current.process(json, max_output))
+            }
+            Runner::Isolated(isolated) => match isolated.process(json) {
+                IsolatedOutcome::Call(outcome) => RunOutcome::Call(outcome),
+                IsolatedOutcome::Crashed(how) => RunOutcome::Crashed(how),
+                IsolatedOutcome::TimedOut(after) => RunOutcome::TimedOut(after),
+            },
         }
     }
 
-    /// After a panic: count it, and recreate the instance or disable the plugin.
+    /// After a panic (or, isolated, a crash or timeout): count it, and recreate the instance
+    /// or disable the plugin. An isolated child that failed was already dropped; the next
+    /// call starts a fresh one.
     fn after_panic(&self, max_panics: u32) {
         let panics = self.panics.fetch_add(1, Ordering::SeqCst) + 1;
         if panics >= max_panics {
@@ -187,9 +235,12 @@ impl Stage {
             }
             return;
         }
+        let Runner::InProcess(instance) = &self.runner else {
+            return;
+        };
         match self.create_instance() {
             Ok(fresh) => {
-                let mut guard = match self.instance.write() {
+                let mut guard = match instance.write() {
                     Ok(guard) => guard,
                     Err(poisoned) => poisoned.into_inner(),
                 };
@@ -208,6 +259,13 @@ impl Chain {
     /// Loads every enabled plugin of the configured chain and creates its instance.
     pub fn build(settings: &Settings, staging: bool) -> Result<Chain, ChainError> {
         let staging_dir = settings.paths.state.join("plugins");
+        let max_output =
+            usize::try_from(settings.processing.max_output_bytes).unwrap_or(usize::MAX);
+        // The first stage gets the host's document: the file's text, JSON-escaped (<= 6x).
+        let max_input = usize::try_from(settings.processing.max_file_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(6)
+            .saturating_add(1024 * 1024);
         let mut stages = Vec::new();
         for entry in settings.chain.iter().filter(|e| e.enabled) {
             let plugin = load_plugin(
@@ -226,30 +284,55 @@ impl Chain {
                 source,
             })?;
             let config_json = serde_json::to_vec(&entry.config).unwrap_or_else(|_| b"{}".to_vec());
-            let instance = Instance::create(
-                plugin.declaration,
-                &config_json,
-                plugin_logger(&label),
-                Some(&state_dir),
-            )
-            .map_err(|source| ChainError::Create {
-                label: label.clone(),
-                path: entry.path.clone(),
-                source,
-            })?;
+            let runner = if entry.isolate {
+                let request = InitRequest {
+                    config: String::from_utf8_lossy(&config_json).into_owned(),
+                    state_dir: Some(state_dir.clone()),
+                    max_output,
+                    max_input: max_output.saturating_add(max_input),
+                    allow_insecure: settings.plugins.allow_insecure_permissions,
+                };
+                let timeout = Duration::from_millis(entry.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS));
+                let isolated = IsolatedPlugin::start(
+                    &label,
+                    &plugin.staged,
+                    &request,
+                    timeout,
+                    plugin_logger(&label),
+                )
+                .map_err(|e| ChainError::Isolate {
+                    label: label.clone(),
+                    path: entry.path.clone(),
+                    message: e.to_string(),
+                })?;
+                Runner::Isolated(isolated)
+            } else {
+                let instance = Instance::create(
+                    plugin.declaration,
+                    &config_json,
+                    plugin_logger(&label),
+                    Some(&state_dir),
+                )
+                .map_err(|source| ChainError::Create {
+                    label: label.clone(),
+                    path: entry.path.clone(),
+                    source,
+                })?;
+                Runner::InProcess(RwLock::new(Arc::new(instance)))
+            };
             stages.push(Stage {
                 label,
                 plugin,
                 config_json,
                 state_dir,
-                instance: RwLock::new(Arc::new(instance)),
+                runner,
                 panics: AtomicU32::new(0),
                 disabled: AtomicBool::new(false),
             });
         }
         Ok(Chain {
             stages,
-            max_output: usize::try_from(settings.processing.max_output_bytes).unwrap_or(usize::MAX),
+            max_output,
             max_panics: settings.plugins.max_panics.max(1),
         })
     }
@@ -310,7 +393,31 @@ impl Chain {
                 return ChainOutcome::Failed(fail(FailureKind::Disabled, "disabled", msg, trace));
             }
             let started = Instant::now();
-            let outcome = stage.current().process(&json, self.max_output);
+            let called = match stage.call(&json, self.max_output) {
+                RunOutcome::Call(outcome) => Ok(outcome),
+                RunOutcome::TimedOut(after) => Err((
+                    FailureKind::Timeout,
+                    "timeout",
+                    format!(
+                        "the plugin did not finish within {} ms; its process was killed and restarted",
+                        after.as_millis()
+                    ),
+                )),
+                RunOutcome::Crashed(how) => Err((
+                    FailureKind::Crash,
+                    "crash",
+                    format!("{how}; the plugin process was restarted"),
+                )),
+            };
+            let outcome = match called {
+                Ok(outcome) => outcome,
+                Err((kind, code, message)) => {
+                    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    stage.after_panic(self.max_panics);
+                    trace.push(entry(code, micros));
+                    return ChainOutcome::Failed(fail(kind, code, message, trace));
+                }
+            };
             let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             let status = match &outcome {
                 CallOutcome::Continue(_) => "ok",
