@@ -251,7 +251,7 @@ pub async fn run(
         Ok(files) => {
             for path in files {
                 if let Err(e) = shared.claims.release(&path) {
-                    tracing::error!(file = %path.display(), error = %e, "Cannot return a claimed file to the inbox; it stays in .processing and is recovered at the next start.");
+                    tracing::error!(file = %display_name(path.as_os_str()), error = %e, "Cannot return a claimed file to the inbox; it stays in .processing and is recovered at the next start.");
                 }
             }
         }

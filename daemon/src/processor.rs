@@ -20,7 +20,8 @@ use crate::inbox::claim::claimed_name;
 use crate::outbox::{self, Written};
 use crate::plugin_host::{Chain, ChainFailure, ChainOutcome};
 use crate::records::{
-    FailureClass, FailureReport, SkipLog, SkipRecord, display_name, move_to_failed, now_rfc3339,
+    FailureClass, FailureReport, SkipLog, SkipRecord, display_name, log_safe, move_to_failed,
+    now_rfc3339,
 };
 use crate::settings::{Settings, SourceAction};
 use crate::source::{SourceError, document_from, read_source};
@@ -140,7 +141,7 @@ impl Processor {
             }
             ChainOutcome::Retry(failure) if attempt <= limits.max_retries => {
                 tracing::warn!(
-                    plugin = %failure.plugin, error = %failure.message, attempt,
+                    plugin = %failure.plugin, error = %log_safe(&failure.message), attempt,
                     "Plugin asked to retry later."
                 );
                 FileOutcome::Retry {
@@ -270,7 +271,10 @@ impl Processor {
             error.code(),
             FailureClass::BadInput,
         );
-        report.size = size;
+        report.size = match error {
+            SourceError::TooLarge { size, .. } => Some(*size),
+            _ => size,
+        };
         report.attempts = attempt;
         self.to_failed(claimed, name, &report, attempt)
     }
@@ -315,7 +319,7 @@ impl Processor {
                 self.faults.clear();
                 tracing::warn!(
                     code = %report.code, class = ?report.class, plugin = report.plugin.as_deref().unwrap_or("-"),
-                    failed = %path.display(), "File failed: {}", report.error
+                    failed = %display_name(path.as_os_str()), "File failed: {}", log_safe(&report.error)
                 );
                 FileOutcome::Failed
             }

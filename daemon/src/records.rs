@@ -198,6 +198,24 @@ pub fn display_name(name: &OsStr) -> String {
     lossy.escape_debug().to_string()
 }
 
+/// Text from input or plugins made safe for a log line: control characters (newlines,
+/// terminal escapes) are escaped, so no input can forge or garble log lines.
+pub fn log_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +265,8 @@ mod tests {
     fn names_with_control_characters_are_escaped_for_logs() {
         assert_eq!(display_name(OsStr::new("a\nb")), "a\\nb");
         assert_eq!(display_name(OsStr::from_bytes(b"caf\xe9")), "caf\u{fffd}");
+        assert_eq!(log_safe("fine \"text\""), "fine \"text\"");
+        assert_eq!(log_safe("a\nb\x1b[31m"), "a\\nb\\u{1b}[31m");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 // A panic is how a test reports failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bad_inputs;
 mod cli;
 mod crash;
 mod faults;

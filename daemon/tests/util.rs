@@ -108,9 +108,14 @@ impl TestEnv {
 
     /// Starts `ingestd run` with captured logs.
     pub(crate) fn start(&self) -> Daemon {
-        let mut child = self
-            .command()
-            .arg("run")
+        let mut cmd = self.command();
+        cmd.arg("run");
+        self.start_command(cmd)
+    }
+
+    /// Starts a daemon from a prepared command (e.g. under `setpriv`), with captured logs.
+    pub(crate) fn start_command(&self, mut cmd: Command) -> Daemon {
+        let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

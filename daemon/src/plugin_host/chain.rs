@@ -185,12 +185,15 @@ pub struct StageSummary {
 
 fn plugin_logger(label: &str) -> LogFn {
     let label = label.to_owned();
-    Arc::new(move |level, line| match level {
-        Level::Error => tracing::error!(plugin = %label, "{line}"),
-        Level::Warn => tracing::warn!(plugin = %label, "{line}"),
-        Level::Info => tracing::info!(plugin = %label, "{line}"),
-        Level::Debug => tracing::debug!(plugin = %label, "{line}"),
-        Level::Trace => tracing::trace!(plugin = %label, "{line}"),
+    Arc::new(move |level, line| {
+        let line = crate::records::log_safe(line);
+        match level {
+            Level::Error => tracing::error!(plugin = %label, "{line}"),
+            Level::Warn => tracing::warn!(plugin = %label, "{line}"),
+            Level::Info => tracing::info!(plugin = %label, "{line}"),
+            Level::Debug => tracing::debug!(plugin = %label, "{line}"),
+            Level::Trace => tracing::trace!(plugin = %label, "{line}"),
+        }
     })
 }
 
