@@ -46,6 +46,15 @@ fn is_limit(e: &notify::Error) -> bool {
         || matches!(&e.kind, notify::ErrorKind::Io(io) if io.raw_os_error() == Some(libc::ENOSPC) || io.raw_os_error() == Some(libc::EMFILE))
 }
 
+/// A watch limit (the daemon falls back to polling) or another failure (it stops).
+fn classify(e: notify::Error) -> WatchError {
+    if is_limit(&e) {
+        WatchError::Limit(e)
+    } else {
+        WatchError::Other(e)
+    }
+}
+
 /// Names directly inside `inbox` that an event is about.
 fn names_in(inbox: &Path, event: &Event) -> Vec<OsString> {
     event
@@ -103,22 +112,10 @@ pub fn watch(
             rescan.store(true, Ordering::SeqCst);
         }
     };
-    let mut watcher = notify::recommended_watcher(handler).map_err(|e| {
-        if is_limit(&e) {
-            WatchError::Limit(e)
-        } else {
-            WatchError::Other(e)
-        }
-    })?;
+    let mut watcher = notify::recommended_watcher(handler).map_err(classify)?;
     watcher
         .watch(&root, RecursiveMode::NonRecursive)
-        .map_err(|e| {
-            if is_limit(&e) {
-                WatchError::Limit(e)
-            } else {
-                WatchError::Other(e)
-            }
-        })?;
+        .map_err(classify)?;
     Ok(InboxWatcher { _watcher: watcher })
 }
 
@@ -152,6 +149,44 @@ mod tests {
             &["/in/b"],
         );
         assert_eq!(hints_of(inbox, &to), vec![Hint::Ready("b".into())]);
+    }
+
+    #[test]
+    fn watch_limits_are_told_apart_from_other_failures() {
+        let io = |errno| notify::Error::io(std::io::Error::from_raw_os_error(errno));
+        for limit in [
+            notify::Error::new(notify::ErrorKind::MaxFilesWatch),
+            io(libc::ENOSPC),
+            io(libc::EMFILE),
+        ] {
+            assert!(matches!(classify(limit), WatchError::Limit(_)));
+        }
+        for other in [
+            io(libc::ENOENT),
+            io(libc::EACCES),
+            notify::Error::generic("x"),
+        ] {
+            assert!(matches!(classify(other), WatchError::Other(_)));
+        }
+    }
+
+    #[test]
+    fn a_full_hint_channel_asks_for_a_full_rescan() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, _rx) = mpsc::channel(1);
+        let rescan = Arc::new(AtomicBool::new(false));
+        let _watcher = watch(dir.path(), tx, Arc::clone(&rescan)).unwrap();
+        for i in 0..20 {
+            std::fs::write(dir.path().join(format!("{i}.txt")), "x").unwrap();
+        }
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !rescan.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(
+            rescan.load(Ordering::SeqCst),
+            "overflow must turn into a rescan"
+        );
     }
 
     #[test]

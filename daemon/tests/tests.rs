@@ -11,5 +11,6 @@ mod faults;
 mod isolation;
 mod lifecycle;
 mod loading;
+mod machine_faults;
 mod shutdown;
 mod util;

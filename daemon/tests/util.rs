@@ -133,6 +133,28 @@ impl TestEnv {
         daemon
     }
 
+    /// Starts `ingestd run` as `nobody` when the tests run as root (root ignores file
+    /// permissions), after giving `nobody` the whole test folder; otherwise as usual.
+    pub(crate) fn start_unprivileged(&self) -> Daemon {
+        if !is_root() {
+            return self.start();
+        }
+        chown_tree(self.dir.path(), NOBODY);
+        let mut cmd = Command::new("setpriv");
+        cmd.arg(format!("--reuid={NOBODY}"))
+            .arg(format!("--regid={NOBODY}"))
+            .arg("--clear-groups")
+            .arg(binary())
+            .arg("--config")
+            .arg(&self.config)
+            .arg("run")
+            .current_dir(self.dir.path());
+        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("INGESTD_")) {
+            cmd.env_remove(key);
+        }
+        self.start_command(cmd)
+    }
+
     /// Names of files in a folder (missing folder: empty), sorted.
     pub(crate) fn names(&self, dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
@@ -256,4 +278,23 @@ pub(crate) fn chain_entry(crate_name: &str, config: &str) -> String {
         entry.push_str(&format!("[chain.config]\n{config}\n"));
     }
     entry
+}
+
+/// The `nobody` user and group id.
+pub(crate) const NOBODY: u32 = 65534;
+
+/// Gives a folder tree to `uid` (without following links).
+pub(crate) fn chown_tree(path: &Path, uid: u32) {
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid)).expect("chown");
+    if fs::symlink_metadata(path).expect("stat").is_dir() {
+        for entry in fs::read_dir(path).expect("read_dir") {
+            chown_tree(&entry.expect("entry").path(), uid);
+        }
+    }
+}
+
+/// True when the tests run as root.
+pub(crate) fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
 }
