@@ -12,5 +12,6 @@ mod isolation;
 mod lifecycle;
 mod loading;
 mod machine_faults;
+mod security;
 mod shutdown;
 mod util;

@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use ingestd_sdk::abi::{DECLARATION_SYMBOL, DeclarationFn};
@@ -95,7 +95,14 @@ pub struct LoadedPlugin {
     pub(crate) declaration: ValidDeclaration,
 }
 
-/// Refuses a file or folder that users other than the owner can write to.
+/// True when `uid` is the daemon's own user or root: the only owners trusted with its code.
+fn trusted_owner(uid: u32) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    uid == 0 || uid == unsafe { libc::geteuid() }
+}
+
+/// Refuses a file or folder that users other than the owner can write to, or that belongs to
+/// a user other than the daemon's own or root.
 fn check_permissions(path: &Path) -> Result<(), LoadError> {
     let insecure = |reason: String| LoadError::Insecure {
         path: path.to_owned(),
@@ -106,6 +113,12 @@ fn check_permissions(path: &Path) -> Result<(), LoadError> {
         context: "stat",
         source,
     })?;
+    if !trusted_owner(meta.uid()) {
+        return Err(insecure(format!(
+            "the file belongs to user {}, not to the daemon's user or root",
+            meta.uid()
+        )));
+    }
     if meta.permissions().mode() & 0o022 != 0 {
         return Err(insecure(format!(
             "the file is writable by its group or by everyone (mode {:o})",
@@ -126,19 +139,39 @@ fn check_permissions(path: &Path) -> Result<(), LoadError> {
                 mode & 0o777
             )));
         }
+        if !trusted_owner(dir_meta.uid()) && !sticky {
+            return Err(insecure(format!(
+                "its folder {} belongs to user {}, who could replace the file",
+                dir.display(),
+                dir_meta.uid()
+            )));
+        }
     }
     Ok(())
 }
 
-/// Copies the library to `<staging_dir>/<sha256>-<file name>` unless already there.
+/// True if an already staged copy is exactly the checked library and nobody else can
+/// change it (so a planted or tampered file under the same name is never loaded).
+fn staged_copy_is_intact(staged: &Path, sha256: &str) -> bool {
+    let Ok(meta) = fs::symlink_metadata(staged) else {
+        return false;
+    };
+    meta.is_file()
+        && trusted_owner(meta.uid())
+        && meta.permissions().mode() & 0o022 == 0
+        && fs::read(staged).is_ok_and(|bytes| ingestd_sdk::sha256_hex(&bytes) == sha256)
+}
+
+/// Copies the library to `<staging_dir>/<sha256>-<file name>` unless an intact copy is there.
 fn stage(path: &Path, bytes: &[u8], sha256: &str, staging_dir: &Path) -> io::Result<PathBuf> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let staged = staging_dir.join(format!("{}-{}", sha256, file_name.unwrap_or_default()));
-    if !staged.exists() {
+    if !staged_copy_is_intact(&staged, sha256) {
         fsutil::ensure_dir("plugin staging", staging_dir)?;
         let written =
             fsutil::write_atomic(staging_dir, &format!("{sha256}.partial"), bytes, false)?;
         fs::set_permissions(&written, fs::Permissions::from_mode(0o755))?;
+        // Replaces a tampered copy; a copy in use stays mapped (rename never rewrites it).
         fs::rename(&written, &staged)?;
     }
     Ok(staged)
@@ -252,6 +285,56 @@ mod tests {
         assert!(err.to_string().contains("allow_insecure_permissions"));
         let err = load_plugin(&path, None, true).unwrap_err();
         assert!(matches!(err, LoadError::NotLibrary { .. }), "{err}");
+    }
+
+    #[test]
+    fn group_writable_files_and_open_folders_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("libgroup.so");
+        fs::write(&path, "x").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o664)).unwrap();
+        let err = load_plugin(&path, None, false).unwrap_err();
+        assert!(err.to_string().contains("writable by its group"), "{err}");
+
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let err = load_plugin(&path, None, false).unwrap_err();
+        assert!(
+            err.to_string().contains("writable by everyone (mode 777)"),
+            "{err}"
+        );
+        // A sticky folder (like /tmp) is fine: others cannot replace the file.
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o1777)).unwrap();
+        let err = load_plugin(&path, None, false).unwrap_err();
+        assert!(matches!(err, LoadError::NotLibrary { .. }), "{err}");
+    }
+
+    #[test]
+    fn files_of_other_users_are_refused() {
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("skipped: only root can give a file to another user");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("libtheirs.so");
+        fs::write(&path, "x").unwrap();
+        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+        let err = load_plugin(&path, None, false).unwrap_err();
+        assert!(err.to_string().contains("belongs to user 65534"), "{err}");
+    }
+
+    #[test]
+    fn a_tampered_staged_copy_is_replaced_not_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, bytes) = (dir.path().join("staging"), b"the real library".to_vec());
+        let sha = ingestd_sdk::sha256_hex(&bytes);
+        let source = dir.path().join("libreal.so");
+        fs::write(&source, &bytes).unwrap();
+        let staged = stage(&source, &bytes, &sha, &staging).unwrap();
+        assert_eq!(fs::read(&staged).unwrap(), bytes);
+        fs::write(&staged, b"planted code").unwrap();
+        let again = stage(&source, &bytes, &sha, &staging).unwrap();
+        assert_eq!((again.clone(), fs::read(&again).unwrap()), (staged, bytes));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! A plugin written against the raw C ABI, without the SDK's safe glue, that returns what a
 //! buggy plugin in any language might: invalid JSON, oversized output, or an unknown status.
 //!
-//! Config: `{"mode": "garbage" | "huge" | "bad_status", "trigger": "TEXT"}`; documents whose
+//! Config: `{"mode": "garbage" | "huge" | "huge_error" | "bad_status", "trigger": "TEXT"}`
+//! (`huge_error`: a 1 MiB error message with control characters); documents whose
 //! JSON does not contain the trigger pass through unchanged.
 
 use std::ffi::c_void;
@@ -71,6 +72,12 @@ unsafe extern "C" fn process(instance: *mut c_void, doc: RawBytes, out: *const S
                 emit(out, &chunk);
             }
             abi::STATUS_OK
+        }
+        "huge_error" => {
+            let mut message = b"line one\nline two \x1b[31m".to_vec();
+            message.extend(std::iter::repeat_n(b'E', 1 << 20));
+            emit(out, &message);
+            abi::STATUS_PERMANENT
         }
         _ => 77,
     }
