@@ -8,6 +8,7 @@ mod bad_inputs;
 mod cli;
 mod crash;
 mod faults;
+mod fuzz_regressions;
 mod isolation;
 mod lifecycle;
 mod loading;

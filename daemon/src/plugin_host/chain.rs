@@ -480,11 +480,15 @@ impl Chain {
     }
 }
 
-/// Checks a plugin's output: valid document JSON with the same id.
-fn validate_output(bytes: &[u8], expected_id: &str) -> Result<Document, String> {
+/// Checks a plugin's output: valid document JSON with the same id. The error text quotes at
+/// most a bounded excerpt of the output. Public for the fuzz target (`fuzz/`).
+pub fn validate_output(bytes: &[u8], expected_id: &str) -> Result<Document, String> {
     let doc: Document = serde_json::from_slice(bytes).map_err(|e| {
+        // serde's message quotes the offending value whole: bound it too (found by fuzzing).
+        let e = e.to_string();
         format!(
-            "plugin returned invalid JSON ({e}): {}",
+            "plugin returned invalid JSON ({}): {}",
+            ingestd_sdk::text::bounded_lossy(e.as_bytes(), 200),
             ingestd_sdk::text::bounded_lossy(bytes, 200)
         )
     })?;
@@ -541,6 +545,14 @@ mod tests {
             "{}",
             err.len()
         );
+    }
+
+    #[test]
+    fn a_huge_string_where_a_document_belongs_gives_a_bounded_error() {
+        // serde_json quotes the whole string in its message (fuzz/regressions/plugin_output).
+        let output = serde_json::to_vec(&"W".repeat(1_000_000)).unwrap();
+        let err = validate_output(&output, "abc").unwrap_err();
+        assert!(err.len() < 1024, "{} bytes", err.len());
     }
 
     #[test]
