@@ -49,6 +49,11 @@ pub struct FailureReport {
     pub attempts: u32,
     /// The daemon version.
     pub ingestd_version: &'static str,
+    /// Identity of the claimed file (device and inode), set when the report is written: a
+    /// replay after a crash between writing the report and moving the source recognises
+    /// its own report and reuses that name instead of leaving a stale one behind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
 }
 
 /// Longest error message kept in a report: reports never echo unbounded input.
@@ -72,6 +77,7 @@ impl FailureReport {
             size: None,
             attempts: 1,
             ingestd_version: env!("CARGO_PKG_VERSION"),
+            claim: None,
         }
     }
 }
@@ -87,10 +93,31 @@ fn report_name(name: &OsStr) -> OsString {
     report
 }
 
+/// `device-inode` of a file: stable across the renames of a claim.
+fn claim_identity(path: &Path) -> io::Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::symlink_metadata(path)?;
+    Ok(format!("{:x}-{:x}", meta.dev(), meta.ino()))
+}
+
+/// True if the report at `path` was written for this very claim (by an interrupted attempt).
+fn report_of_claim(path: &Path, claim: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Claimed {
+        claim: Option<String>,
+    }
+    fs::read(path)
+        .ok()
+        .filter(|bytes| bytes.len() < 1 << 20)
+        .and_then(|bytes| serde_json::from_slice::<Claimed>(&bytes).ok())
+        .is_some_and(|r| r.claim.as_deref() == Some(claim))
+}
+
 /// Moves a source into `failed/` next to its error report; returns the source's new path.
 ///
 /// The report is written first, so a crash never leaves a failed source without a reason; a
-/// name already taken in `failed/` gets a `.N` suffix, the same for source and report.
+/// name already taken in `failed/` gets a `.N` suffix, the same for source and report. A
+/// report left by an interrupted attempt on the same claim is replaced, not duplicated.
 pub fn move_to_failed(
     source: &Path,
     failed_dir: &Path,
@@ -98,7 +125,12 @@ pub fn move_to_failed(
     report: &FailureReport,
     fsync: bool,
 ) -> io::Result<PathBuf> {
-    let json = serde_json::to_vec_pretty(report).map_err(io::Error::other)?;
+    let claim = claim_identity(source)?;
+    let report = FailureReport {
+        claim: Some(claim.clone()),
+        ..report.clone()
+    };
+    let json = serde_json::to_vec_pretty(&report).map_err(io::Error::other)?;
     for n in 0u64.. {
         let candidate = if n == 0 {
             name.to_os_string()
@@ -107,7 +139,11 @@ pub fn move_to_failed(
         };
         let target = failed_dir.join(&candidate);
         let report_path = failed_dir.join(report_name(&candidate));
-        if target.symlink_metadata().is_ok() || report_path.symlink_metadata().is_ok() {
+        if target.symlink_metadata().is_ok() {
+            continue;
+        }
+        let ours = report_path.symlink_metadata().is_ok();
+        if ours && !report_of_claim(&report_path, &claim) {
             continue;
         }
         // A unique temp file, published under the report name only if that name is free.
@@ -119,7 +155,12 @@ pub fn move_to_failed(
         if fsync {
             temp.as_file().sync_all()?;
         }
-        if let Err(e) = temp.persist_noclobber(&report_path) {
+        let published = if ours {
+            temp.persist(&report_path).map(drop)
+        } else {
+            temp.persist_noclobber(&report_path).map(drop)
+        };
+        if let Err(e) = published {
             if e.error.kind() == io::ErrorKind::AlreadyExists {
                 continue;
             }
@@ -252,6 +293,49 @@ mod tests {
             4,
             "no temp file left"
         );
+    }
+
+    #[test]
+    fn a_report_left_by_an_interrupted_attempt_is_reused_not_duplicated() {
+        let dir = tempfile::tempdir().unwrap();
+        let failed = dir.path().join("failed");
+        fs::create_dir(&failed).unwrap();
+        let src = dir.path().join("bad.bin");
+        fs::write(&src, [0]).unwrap();
+        let report = FailureReport::new(
+            OsStr::new("bad.bin"),
+            "binary",
+            "binary",
+            FailureClass::BadInput,
+        );
+        // A crash after the report was written, before the source moved: simulate it.
+        let stale = FailureReport {
+            claim: Some(claim_identity(&src).unwrap()),
+            ..report.clone()
+        };
+        fs::write(
+            failed.join("bad.bin.error.json"),
+            serde_json::to_vec(&stale).unwrap(),
+        )
+        .unwrap();
+        // Someone else's report under another name stays untouched.
+        fs::write(failed.join("other.error.json"), b"{}").unwrap();
+        let moved = move_to_failed(&src, &failed, OsStr::new("bad.bin"), &report, false).unwrap();
+        assert_eq!(moved, failed.join("bad.bin"));
+        let mut names: Vec<String> = fs::read_dir(&failed)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["bad.bin", "bad.bin.error.json", "other.error.json"]);
+
+        // A report of another file under the same name is never replaced (the new file is
+        // created while the old one still exists, so their inodes differ).
+        let src2 = dir.path().join("bad.bin");
+        fs::write(&src2, [1]).unwrap();
+        fs::remove_file(failed.join("bad.bin")).unwrap();
+        let moved = move_to_failed(&src2, &failed, OsStr::new("bad.bin"), &report, false).unwrap();
+        assert_eq!(moved, failed.join("bad.bin.1"));
     }
 
     #[test]
