@@ -135,3 +135,43 @@ fn an_isolated_plugin_with_a_bad_config_is_refused_at_start() {
         "{stderr}"
     );
 }
+
+/// Pids of the direct children of a process.
+fn children(pid: u32) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let list = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        pids.extend(
+            list.split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok()),
+        );
+    }
+    pids
+}
+
+#[test]
+fn a_looping_child_does_not_outlive_a_killed_daemon() {
+    let env = TestEnv::new(&isolated_entry("hang", "HANG-ME", 600_000));
+    let daemon = env.start();
+    env.drop_file("hang.txt", b"HANG-ME forever");
+    let pid = daemon.child.id();
+    assert!(wait_until(Duration::from_secs(20), || env
+        .inbox_files()
+        .is_empty()));
+    let kids = children(pid);
+    assert!(!kids.is_empty(), "the plugin child is running");
+    daemon.signal(libc::SIGKILL);
+    let gone = |k: &u32| {
+        std::fs::read_to_string(format!("/proc/{k}/stat"))
+            .map(|s| s.contains(") Z "))
+            .unwrap_or(true)
+    };
+    assert!(
+        wait_until(Duration::from_secs(20), || kids.iter().all(gone)),
+        "plugin children {kids:?} outlived the daemon"
+    );
+}

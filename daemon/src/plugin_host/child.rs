@@ -2,8 +2,8 @@
 //! and serves frames on stdin/stdout until its input closes.
 //!
 //! The protocol owns the original stdout; fd 1 is pointed at stderr first, so a plugin that
-//! prints cannot corrupt the frames. Plugin log lines go back to the daemon as log frames. The
-//! child asks the kernel to kill it when the daemon dies, so a looping child never outlives it.
+//! prints cannot corrupt the frames. Plugin log lines go back to the daemon as log frames. A
+//! watchdog thread ends the child when the daemon dies, so a looping child never outlives it.
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
@@ -92,10 +92,34 @@ fn create(library: &Path, request: &InitRequest, out: &Output) -> Result<Instanc
     .map_err(|e| format!("plugin {}: could not start: {e}", library.display()))
 }
 
+/// Ends the process as soon as its parent is gone (it is then re-parented), even while the
+/// plugin loops on the main thread. `PR_SET_PDEATHSIG` is not used: it fires when the parent
+/// *thread* that started the child ends, and the daemon starts children from pooled worker
+/// threads that come and go.
+fn watch_parent() {
+    // SAFETY: getppid has no preconditions.
+    let parent = unsafe { libc::getppid() };
+    let spawned = std::thread::Builder::new()
+        .name("parent-watch".into())
+        .spawn(move || {
+            loop {
+                // SAFETY: as above.
+                if unsafe { libc::getppid() } != parent {
+                    // SAFETY: ends the process at once, without running any destructor that
+                    // could wait for the looping plugin thread.
+                    unsafe { libc::_exit(4) };
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+        });
+    if let Err(e) = spawned {
+        let _ = writeln!(io::stderr(), "ingestd plugin-host: no parent watchdog: {e}");
+    }
+}
+
 /// Serves one plugin on stdin/stdout. Exit code 0 when the daemon closes the pipe.
 pub fn serve(library: &Path) -> ExitCode {
-    // SAFETY: prctl with constant arguments; asks for SIGKILL when the parent exits.
-    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    watch_parent();
     match serve_frames(library) {
         Ok(()) | Err(FrameError::Closed) => ExitCode::SUCCESS,
         Err(e) => {
