@@ -59,9 +59,28 @@ pub(crate) enum Command {
     Check,
     /// List the plugin libraries found in the search folders, with their ABI facts.
     Plugins(PluginsArgs),
+    /// Create a new outlet plugin crate from the template, ready to build and test.
+    ///
+    /// Run it from the root of an ingestd source checkout: it writes plugins/NAME/ (Cargo.toml,
+    /// src/lib.rs, tests/plugin.rs, README.md), which builds, loads and passes the SDK
+    /// compliance harness as generated. It never overwrites an existing folder.
+    ///
+    /// Example: ingestd new-plugin outlet-mekong-herald && cargo test -p outlet-mekong-herald
+    #[command(name = "new-plugin")]
+    NewPlugin(NewPluginArgs),
     /// Internal: serve one isolated plugin over frames on stdin/stdout (started by the daemon).
     #[command(name = "plugin-host", hide = true)]
     PluginHost(PluginHostArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct NewPluginArgs {
+    /// Plugin and crate name: lowercase letters, digits and hyphens (e.g. outlet-mekong-herald).
+    #[arg(value_name = "NAME")]
+    pub(crate) name: String,
+    /// The plugins/ folder of the ingestd checkout.
+    #[arg(long, value_name = "DIR", default_value = "plugins")]
+    pub(crate) dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

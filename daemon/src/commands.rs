@@ -13,7 +13,7 @@ use ingestd::{logging, outbox};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::cli::{Cli, Command, LogFormatArg, PluginsArgs, ProcessArgs, RunArgs};
+use crate::cli::{Cli, Command, LogFormatArg, NewPluginArgs, PluginsArgs, ProcessArgs, RunArgs};
 
 /// Exit code: some files failed or were skipped (`process`).
 pub(crate) const EXIT_FILES_FAILED: u8 = 1;
@@ -57,6 +57,10 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         // An isolated plugin's child: no configuration, no logging setup, frames only.
         return Ok(ingestd::plugin_host::child::serve(&args.library));
     }
+    if let Command::NewPlugin(args) = &cli.command {
+        // Scaffolding needs no configuration (and must work before there is one).
+        return new_plugin(args);
+    }
     let file = config_file(cli.config.as_deref());
     let overrides = overrides(&cli);
     let settings = settings::load(file.as_deref(), &overrides)?;
@@ -69,7 +73,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Process(args) => process_files(settings, &args),
         Command::Check => check(&settings, file.as_deref()),
         Command::Plugins(args) => list_plugins(&settings, &args),
-        Command::PluginHost(_) => Ok(ExitCode::SUCCESS),
+        Command::PluginHost(_) | Command::NewPlugin(_) => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -243,5 +247,33 @@ fn list_plugins(settings: &Settings, args: &PluginsArgs) -> Result<ExitCode> {
                 .join(", ")
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ingestd new-plugin`: scaffolds the crate and tells the user what to do next.
+fn new_plugin(args: &NewPluginArgs) -> Result<ExitCode> {
+    let made = ingestd::scaffold::create(&args.dir, &args.name)?;
+    let name = &made.name;
+    let ident = &made.crate_ident;
+    println!(
+        "Created {} ({} files).",
+        made.dir.display(),
+        made.files.len()
+    );
+    println!();
+    println!("Next steps:");
+    println!("  cargo test -p {name}            # the SDK compliance harness and example tests");
+    println!("  cargo build --release -p {name} # builds target/release/lib{ident}.so");
+    println!();
+    println!(
+        "Then add it to config/ingestd.toml before `cleanup` (see {}/README.md):",
+        made.dir.display()
+    );
+    println!();
+    println!("  [[chain]]");
+    println!("  name = \"{name}\"");
+    println!("  path = \"target/release/lib{ident}.so\"");
+    println!("  [chain.config]");
+    println!("  marker = \"Your Outlet Name\"");
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ pub mod logging;
 pub mod outbox;
 pub mod plugin_host;
 pub mod processor;
+pub mod scaffold;
 pub mod records;
 pub mod settings;
 pub mod source;

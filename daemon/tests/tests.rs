@@ -13,6 +13,7 @@ mod isolation;
 mod lifecycle;
 mod loading;
 mod machine_faults;
+mod scaffold;
 mod security;
 mod shutdown;
 mod util;
