@@ -23,6 +23,7 @@ use crate::fsutil;
 use crate::inbox::claim::{Claim, ClaimDir, claimed_name};
 use crate::inbox::names::NameFilter;
 use crate::inbox::ready::ReadyTracker;
+use crate::ops::{ListenError, Ops, Stats};
 use crate::plugin_host::{Chain, ChainError};
 use crate::processor::{FileOutcome, Processor};
 use crate::records::display_name;
@@ -42,6 +43,9 @@ pub enum DaemonError {
     /// The inbox could not be watched.
     #[error(transparent)]
     Watch(#[from] WatchError),
+    /// The metrics listener could not start.
+    #[error(transparent)]
+    Metrics(#[from] ListenError),
 }
 
 /// A control message to the running daemon.
@@ -66,16 +70,28 @@ enum WorkItem {
 }
 
 struct Shared {
+    /// The settings the daemon started with (folders, watching, workers: fixed until exit).
     settings: Arc<Settings>,
+    /// The settings in effect now (changed by reloads).
+    current: RwLock<Arc<Settings>>,
     chain: RwLock<Arc<Chain>>,
-    processor: Processor,
+    /// Swapped whole on reload, like the chain: a file finishes with the limits it started with.
+    processor: RwLock<Arc<Processor>>,
     claims: ClaimDir,
     pending: Mutex<HashSet<OsString>>,
+    ops: Arc<Ops>,
 }
 
 impl Shared {
     fn chain(&self) -> Arc<Chain> {
         match self.chain.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn processor(&self) -> Arc<Processor> {
+        match self.processor.read() {
             Ok(guard) => Arc::clone(&guard),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
@@ -109,7 +125,13 @@ impl Shared {
                 }
             }
         };
-        match self.processor.process(&self.chain(), &path, attempt) {
+        if attempt == 1 {
+            self.ops.stats().file_seen();
+        }
+        self.ops.stats().in_flight(true);
+        let outcome = self.processor().process(&self.chain(), &path, attempt);
+        self.ops.stats().in_flight(false);
+        match outcome {
             FileOutcome::Retry { after } => Some((
                 WorkItem::Claimed {
                     path,
@@ -201,16 +223,28 @@ pub async fn run(
         .map_err(DaemonError::Folder)?;
     let filter = NameFilter::new(&settings.watch)
         .map_err(|e| DaemonError::Folder(std::io::Error::other(e)))?;
+    let stats = Arc::new(Stats::new());
+    stats.set_chain(chain.labels().iter().map(|s| (*s).to_owned()).collect());
+    let ops = Ops::start(&settings, Arc::clone(&stats))?;
+    let processor = Processor::new(Arc::clone(&settings)).with_stats(stats);
     let shared = Arc::new(Shared {
         settings: Arc::clone(&settings),
+        current: RwLock::new(Arc::clone(&settings)),
         chain: RwLock::new(Arc::new(chain)),
-        processor: Processor::new(Arc::clone(&settings)),
+        processor: RwLock::new(Arc::new(processor)),
         claims,
         pending: Mutex::new(HashSet::new()),
+        ops,
     });
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (work_tx, work_rx) = mpsc::channel::<WorkItem>(settings.processing.queue_capacity);
+    let probe = work_tx.downgrade();
+    shared.ops.stats().set_queue_probe(move || {
+        probe
+            .upgrade()
+            .map_or(0, |tx| tx.max_capacity() - tx.capacity())
+    });
     let work_rx = Arc::new(AsyncMutex::new(work_rx));
     let workers: Vec<_> = (0..settings.worker_count())
         .map(|_| {
@@ -241,6 +275,7 @@ pub async fn run(
 
     let dispatched = dispatch(Arc::clone(&shared), filter, work_tx, shutdown_rx.clone()).await;
     stopped(&mut shutdown_rx.clone()).await;
+    shared.ops.stopping();
     tracing::info!("Shutting down: finishing files in progress.");
     for worker in workers {
         let _ = worker.await;
@@ -257,34 +292,86 @@ pub async fn run(
         }
         Err(e) => tracing::warn!(error = %e, "Cannot list claimed files."),
     }
+    shared.ops.stopped();
     tracing::info!("Stopped.");
     dispatched
 }
 
 async fn reload(shared: &Arc<Shared>, source: &SettingsSource) {
     tracing::info!("Reloading the configuration and the plugin chain.");
+    shared.ops.reloading();
+    let applied = apply_reload(shared, source).await;
+    shared.ops.reloaded(applied);
+}
+
+/// Loads, checks and applies a new configuration; false (and the old one keeps running) if
+/// anything in it is wrong. Nothing is applied until everything has been checked.
+async fn apply_reload(shared: &Arc<Shared>, source: &SettingsSource) -> bool {
     let fresh = match source() {
         Ok(fresh) => fresh,
         Err(e) => {
-            tracing::error!(error = %e, "Reload refused: the configuration is invalid; the old one keeps running.");
-            return;
+            tracing::error!(error = %error_chain(&e), "Reload refused: the configuration is invalid; the old one keeps running.");
+            return false;
         }
     };
-    let built = tokio::task::spawn_blocking(move || Chain::build(&fresh, true)).await;
-    match built {
-        Ok(Ok(chain)) => {
-            let labels: Vec<String> = chain.labels().iter().map(|s| (*s).to_owned()).collect();
-            let mut guard = shared.chain.write().unwrap_or_else(|p| p.into_inner());
-            *guard = Arc::new(chain);
-            tracing::info!(plugins = ?labels, "Reloaded; new files use the new chain.");
-        }
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "Reload refused: the plugin chain could not be built; the old one keeps running.");
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "Reload failed unexpectedly; the old chain keeps running.")
+    let running = Arc::clone(&shared.current.read().unwrap_or_else(|p| p.into_inner()));
+    let plan = crate::ops::reload::plan(&running, fresh);
+    if let Some(level) = &plan.new_log_level {
+        if let Err(e) = crate::logging::parse_filter(level) {
+            tracing::error!(error = %e, "Reload refused: the configuration is invalid; the old one keeps running.");
+            return false;
         }
     }
+    let settings = Arc::new(plan.settings);
+    let for_build = Arc::clone(&settings);
+    let built = tokio::task::spawn_blocking(move || Chain::build(&for_build, true)).await;
+    let chain = match built {
+        Ok(Ok(chain)) => chain,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "Reload refused: the plugin chain could not be built; the old one keeps running.");
+            return false;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "Reload failed unexpectedly; the old chain keeps running.");
+            return false;
+        }
+    };
+    let labels: Vec<String> = chain.labels().iter().map(|s| (*s).to_owned()).collect();
+    let processor =
+        Processor::new(Arc::clone(&settings)).with_stats(Arc::clone(shared.ops.stats()));
+    *shared.processor.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(processor);
+    *shared.chain.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(chain);
+    *shared.current.write().unwrap_or_else(|p| p.into_inner()) = settings;
+    shared.ops.stats().set_chain(labels.clone());
+    if let Some(level) = &plan.new_log_level {
+        match crate::logging::set_level(level) {
+            Ok(crate::logging::LevelChange::OverriddenByEnv) => {
+                tracing::warn!(level = %level, "log.level changed but RUST_LOG is set and wins; unset it to use log.level.")
+            }
+            Ok(_) => tracing::info!(level = %level, "Log level changed."),
+            Err(e) => tracing::warn!(error = %e, "Cannot change the log level."),
+        }
+    }
+    if !plan.needs_restart.is_empty() {
+        tracing::warn!(
+            keys = %plan.needs_restart.join(", "),
+            "Some changes take effect only after a restart (systemctl restart ingestd); the running values stay until then."
+        );
+    }
+    tracing::info!(plugins = ?labels, "Reloaded; new files use the new chain and settings.");
+    true
+}
+
+/// An error with its causes, `a: b: c`, for one log line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 async fn worker(
@@ -372,6 +459,8 @@ async fn dispatch(
     let mut tracker = ReadyTracker::new(settle);
     let mut last_full: Option<Instant> = None;
 
+    // Plugins are loaded and the scan starts now: tell systemd and /healthz.
+    shared.ops.ready();
     // Recovery first: files a crashed run (or a dead daemon on this inbox) left claimed.
     let orphans = adopt_orphans(&shared).await;
     if !orphans.is_empty() {

@@ -8,6 +8,7 @@ pub mod daemon;
 pub mod fsutil;
 pub mod inbox;
 pub mod logging;
+pub mod ops;
 pub mod outbox;
 pub mod plugin_host;
 pub mod processor;

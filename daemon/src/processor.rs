@@ -17,6 +17,7 @@ use ingestd_sdk::Document;
 
 use crate::fsutil;
 use crate::inbox::claim::claimed_name;
+use crate::ops::Stats;
 use crate::outbox::{self, Written};
 use crate::plugin_host::{Chain, ChainFailure, ChainOutcome};
 use crate::records::{
@@ -83,6 +84,7 @@ pub struct Processor {
     settings: Arc<Settings>,
     skip_log: SkipLog,
     faults: FaultLatch,
+    stats: Arc<Stats>,
 }
 
 /// Backoff for attempt `n` (1-based): 1 s, 2 s, 4 s, ... capped at 60 s.
@@ -98,7 +100,14 @@ impl Processor {
             settings,
             skip_log,
             faults: FaultLatch::default(),
+            stats: Arc::default(),
         }
+    }
+
+    /// Counts outcomes and plugin timings into `stats` (the daemon's shared counters).
+    pub fn with_stats(mut self, stats: Arc<Stats>) -> Self {
+        self.stats = stats;
+        self
     }
 
     /// The fault latch (for health reporting).
@@ -131,7 +140,9 @@ impl Processor {
         drop(source);
         span.record("id", doc.id.as_str());
         let id = doc.id.clone();
-        match chain.run(doc) {
+        let outcome = chain.run(doc);
+        self.stats.observe_chain(&outcome);
+        match outcome {
             ChainOutcome::Done(doc) => self.finish_written(claimed, &name, *doc, attempt),
             ChainOutcome::Skipped { plugin, reason, .. } => {
                 self.finish_skipped(claimed, &name, &id, &plugin, &reason, attempt)
@@ -182,6 +193,7 @@ impl Processor {
                     output = %path.display(), replay, title = doc.title.as_deref().unwrap_or(""),
                     "Document written."
                 );
+                self.stats.written();
                 FileOutcome::Written { id: doc.id }
             }
             Err(e) => {
@@ -226,6 +238,7 @@ impl Processor {
             return retry;
         }
         tracing::info!(plugin, reason, "Document skipped.");
+        self.stats.skipped();
         FileOutcome::Skipped { id: id.to_owned() }
     }
 
@@ -321,6 +334,8 @@ impl Processor {
                     code = %report.code, class = ?report.class, plugin = report.plugin.as_deref().unwrap_or("-"),
                     failed = %display_name(path.as_os_str()), "File failed: {}", log_safe(&report.error)
                 );
+                self.stats
+                    .failed(name, report.plugin.as_deref(), &report.error);
                 FileOutcome::Failed
             }
             Err(e) => {

@@ -46,13 +46,26 @@ pub struct Settings {
     /// Plugin loading policy.
     #[serde(default)]
     pub plugins: PluginSettings,
+    /// The optional metrics and health listener.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
     /// The plugin chain, in order.
     #[serde(default)]
     pub chain: Vec<ChainEntry>,
 }
 
+/// The metrics and health HTTP listener (`/metrics`, `/healthz`). Off unless `listen` is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// Address to listen on, e.g. `127.0.0.1:9187`; absent means off.
+    pub listen: Option<std::net::SocketAddr>,
+    /// Allow a non-loopback address (the endpoint has no authentication).
+    pub allow_remote: bool,
+}
+
 /// The folders; relative paths are relative to the working directory.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PathsSettings {
     /// Watched for new articles.
@@ -90,7 +103,7 @@ pub enum WatchMode {
 }
 
 /// Watching and the ready check.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WatchSettings {
     /// `notify` or `poll`.
@@ -332,6 +345,12 @@ impl Settings {
             if entry.timeout_ms == Some(0) {
                 return invalid(&format!("chain[{i}].timeout_ms"), "must be at least 1");
             }
+        }
+        let remote = self.metrics.listen.filter(|a| !a.ip().is_loopback());
+        if remote.is_some() && !self.metrics.allow_remote {
+            let message = "is not a loopback address; the endpoint has no authentication \
+                           (set metrics.allow_remote = true to allow it)";
+            return invalid("metrics.listen", message);
         }
         let p = &self.paths;
         for (key, path) in [
