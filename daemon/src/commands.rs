@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use ingestd::daemon::{self, Control, SettingsSource};
+use ingestd::ops::install::InstallOptions;
+use ingestd::ops::replay::{Replayed, Selection};
+use ingestd::ops::{self, Status};
 use ingestd::plugin_host::{Chain, ChainOutcome, load_plugin};
 use ingestd::settings::{self, Overrides, Settings};
 use ingestd::source::{document_from, read_source};
@@ -13,12 +16,17 @@ use ingestd::{logging, outbox};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::cli::{Cli, Command, LogFormatArg, NewPluginArgs, PluginsArgs, ProcessArgs, RunArgs};
+use crate::cli::{
+    Cli, Command, InstallArgs, LogFormatArg, NewPluginArgs, PluginsArgs, ProcessArgs, ReplayArgs,
+    RunArgs, StatusArgs,
+};
 
 /// Exit code: some files failed or were skipped (`process`).
 pub(crate) const EXIT_FILES_FAILED: u8 = 1;
 /// Exit code: bad configuration, plugin or usage.
 pub(crate) const EXIT_CONFIG: u8 = 2;
+/// Exit code: the daemon is not running or its status is stale (`status`).
+pub(crate) const EXIT_NOT_RUNNING: u8 = 3;
 
 /// The configuration file to use: `--config`, else `./config/ingestd.toml`, else
 /// `/etc/ingestd/ingestd.toml`, else none (built-in defaults).
@@ -61,6 +69,10 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         // Scaffolding needs no configuration (and must work before there is one).
         return new_plugin(args);
     }
+    if let Command::Install(args) = &cli.command {
+        // Installs a configuration; it need not be valid for this machine yet.
+        return install(cli.config.as_deref(), args);
+    }
     let file = config_file(cli.config.as_deref());
     let overrides = overrides(&cli);
     let settings = settings::load(file.as_deref(), &overrides)?;
@@ -73,7 +85,11 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Process(args) => process_files(settings, &args),
         Command::Check => check(&settings, file.as_deref()),
         Command::Plugins(args) => list_plugins(&settings, &args),
-        Command::PluginHost(_) | Command::NewPlugin(_) => Ok(ExitCode::SUCCESS),
+        Command::Status(args) => status(&settings, &args),
+        Command::Replay(args) => replay(&settings, &args),
+        Command::PluginHost(_) | Command::NewPlugin(_) | Command::Install(_) => {
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -120,7 +136,9 @@ fn process_files(settings: Settings, args: &ProcessArgs) -> Result<ExitCode> {
     let chain = Chain::build(&settings, false)?;
     let stdout = std::io::stdout();
     let mut failures = 0usize;
+    let progress = ops::progress::bar(args.files.len());
     for path in &args.files {
+        progress.inc(1);
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -130,7 +148,7 @@ fn process_files(settings: Settings, args: &ProcessArgs) -> Result<ExitCode> {
         let doc = match doc {
             Ok(doc) => doc,
             Err(e) => {
-                eprintln!("{}: the file {e}", path.display());
+                progress.suspend(|| eprintln!("{}: the file {e}", path.display()));
                 failures += 1;
                 continue;
             }
@@ -153,21 +171,24 @@ fn process_files(settings: Settings, args: &ProcessArgs) -> Result<ExitCode> {
                     .context("cannot write to stdout")?;
             }
             ChainOutcome::Skipped { plugin, reason, .. } => {
-                eprintln!("{}: skipped by {plugin}: {reason}", path.display());
+                progress.suspend(|| eprintln!("{}: skipped by {plugin}: {reason}", path.display()));
                 failures += 1;
             }
             ChainOutcome::Failed(f) | ChainOutcome::Retry(f) => {
-                eprintln!(
-                    "{}: plugin {} failed ({}): {}",
-                    path.display(),
-                    f.plugin,
-                    f.kind.as_str(),
-                    f.message
-                );
+                progress.suspend(|| {
+                    eprintln!(
+                        "{}: plugin {} failed ({}): {}",
+                        path.display(),
+                        f.plugin,
+                        f.kind.as_str(),
+                        f.message
+                    )
+                });
                 failures += 1;
             }
         }
     }
+    progress.finish_and_clear();
     Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {
@@ -275,5 +296,91 @@ fn new_plugin(args: &NewPluginArgs) -> Result<ExitCode> {
     println!("  path = \"target/release/lib{ident}.so\"");
     println!("  [chain.config]");
     println!("  marker = \"Your Outlet Name\"");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ingestd status`: the daemon's status file, summarised.
+fn status(settings: &Settings, args: &StatusArgs) -> Result<ExitCode> {
+    let state = &settings.paths.state;
+    let status = match Status::read(state) {
+        Ok(status) => status,
+        Err(e) => {
+            println!("ingestd is not running (no status: {e}).");
+            return Ok(ExitCode::from(EXIT_NOT_RUNNING));
+        }
+    };
+    let not_running = status.not_running_reason(std::time::SystemTime::now());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+    } else {
+        let waiting = ops::status::waiting_counts(&settings.paths.inbox, &settings.paths.failed);
+        print!("{}", status.summary(not_running.as_deref(), waiting));
+    }
+    Ok(match not_running {
+        None => ExitCode::SUCCESS,
+        Some(_) => ExitCode::from(EXIT_NOT_RUNNING),
+    })
+}
+
+/// `ingestd replay`: failed files back into the inbox.
+fn replay(settings: &Settings, args: &ReplayArgs) -> Result<ExitCode> {
+    let selection = if args.names.is_empty() {
+        Selection::all()
+    } else {
+        Selection::matching(&args.names)?
+    };
+    let (failed, inbox) = (&settings.paths.failed, &settings.paths.inbox);
+    let done = ops::replay::replay(failed, inbox, &selection, args.dry_run)?;
+    let verb = if args.dry_run { "would move" } else { "moved" };
+    let mut moved = 0;
+    for item in &done {
+        match item {
+            Replayed::Moved { name, .. } => {
+                moved += 1;
+                println!("{verb} {} -> {}", name.to_string_lossy(), inbox.display());
+            }
+            Replayed::InboxTaken { name } => println!(
+                "kept  {}: the inbox already has a file of that name",
+                name.to_string_lossy()
+            ),
+        }
+    }
+    let kept = done.len() - moved;
+    match (done.len(), args.dry_run) {
+        (0, _) => println!("No matching files in {}.", failed.display()),
+        (_, true) => println!("Dry run: {moved} file(s) would move; {kept} kept."),
+        (_, false) => println!("{moved} file(s) moved back into the inbox; {kept} kept."),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ingestd install`: FHS install under `--root`, then the systemctl lines.
+fn install(config: Option<&Path>, args: &InstallArgs) -> Result<ExitCode> {
+    let binary = std::env::current_exe().context("cannot find this binary")?;
+    let plugins_from = match &args.plugins_from {
+        Some(dir) => dir.clone(),
+        None => binary.parent().map(Path::to_owned).unwrap_or_default(),
+    };
+    let config_text = match config {
+        Some(file) => std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?,
+        None => ops::install::BUNDLED_CONFIG.to_owned(),
+    };
+    let options = InstallOptions {
+        root: args.root.clone(),
+        binary,
+        plugins_from,
+        config_text,
+        dry_run: args.dry_run,
+    };
+    let actions = ops::install::install(&options)?;
+    for action in &actions {
+        println!("{}{action}", if args.dry_run { "(dry run) " } else { "" });
+    }
+    println!();
+    println!("To start ingestd now and at every boot:");
+    for line in ops::install::next_steps() {
+        println!("  {line}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,13 @@
 //! Operations: what a service manager and an operator see of the running daemon — the
 //! systemd notify protocol, the status file, the metrics listener — and the operator tools
-//! (install, replay, reload planning).
+//! (install, replay, reload planning, the progress bar of `ingestd process`).
 //!
 //! State it owns: the daemon's [`Stats`], its current [`DaemonState`], the metrics listener
 //! and the heartbeat task that feeds the watchdog and rewrites the status file.
 
 pub mod http;
 pub mod install;
+pub mod progress;
 pub mod reload;
 pub mod replay;
 pub mod stats;

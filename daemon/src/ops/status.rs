@@ -128,6 +128,95 @@ impl Status {
     }
 }
 
+impl Status {
+    /// The human summary `ingestd status` prints.
+    pub fn summary(&self, not_running: Option<&str>, waiting: Waiting) -> String {
+        let mut out = String::new();
+        let mut line = |text: String| {
+            out.push_str(&text);
+            out.push('\n');
+        };
+        match not_running {
+            None => line(format!(
+                "ingestd {} is {} (pid {}, since {}; status from {}).",
+                self.version,
+                state_word(self.state),
+                self.pid,
+                self.started,
+                self.updated
+            )),
+            Some(reason) => line(format!(
+                "ingestd is NOT running: {reason}. Figures below are from that last update."
+            )),
+        }
+        let c = &self.counts;
+        line(format!(
+            "Files: {} seen, {} processed, {} failed, {} skipped as duplicates.",
+            c.seen, c.processed, c.failed, c.skipped
+        ));
+        line(format!(
+            "Queue: {} ready, {} in flight; {} waiting in {}; {} in failed/.",
+            c.queue,
+            c.in_flight,
+            waiting.inbox,
+            self.inbox.display(),
+            waiting.failed
+        ));
+        line(format!(
+            "Last success: {}.",
+            self.last_success.as_deref().unwrap_or("none yet")
+        ));
+        line(format!("Chain: {}.", self.chain.join(" -> ")));
+        if let Some(metrics) = &self.metrics {
+            line(format!("Metrics: http://{metrics}/metrics"));
+        }
+        if !self.last_errors.is_empty() {
+            line("Recent failures (newest last):".to_owned());
+            for e in &self.last_errors {
+                let plugin = e.plugin.as_deref().unwrap_or("-");
+                line(format!("  {} {} [{plugin}] {}", e.time, e.file, e.error));
+            }
+        }
+        if waiting.failed > 0 {
+            line("Retry failed files with: ingestd replay --dry-run, then ingestd replay.".into());
+        }
+        out
+    }
+}
+
+fn state_word(state: DaemonState) -> &'static str {
+    match state {
+        DaemonState::Starting => "starting",
+        DaemonState::Running => "running",
+        DaemonState::Reloading => "reloading",
+        DaemonState::Stopping => "stopping",
+        DaemonState::Stopped => "stopped",
+    }
+}
+
+/// Files waiting on disk, counted when `ingestd status` runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Waiting {
+    /// Visible files in the inbox (not yet claimed).
+    pub inbox: usize,
+    /// Failed source files (not counting their reports).
+    pub failed: usize,
+}
+
+/// Counts the files waiting in the inbox and in `failed/` (a missing folder counts 0).
+pub fn waiting_counts(inbox: &Path, failed: &Path) -> Waiting {
+    let inbox = std::fs::read_dir(inbox)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .count()
+        })
+        .unwrap_or(0);
+    let failed = super::replay::failed_files(failed).map_or(0, |f| f.len());
+    Waiting { inbox, failed }
+}
+
 /// Why the status file could not be read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -201,6 +290,23 @@ mod tests {
             ..read
         };
         assert!(gone.not_running_reason(now).unwrap().contains("gone"));
+    }
+
+    #[test]
+    fn the_summary_says_when_the_daemon_is_gone() {
+        let stats = Stats::new();
+        stats.failed(std::ffi::OsStr::new("x.txt"), Some("cleanup"), "bad");
+        let status = Status::snapshot(&stats, DaemonState::Running, Path::new("in"), None);
+        let waiting = Waiting {
+            inbox: 4,
+            failed: 1,
+        };
+        let text = status.summary(None, waiting);
+        assert!(text.contains("is running"), "{text}");
+        assert!(text.contains("4 waiting in in; 1 in failed/"), "{text}");
+        assert!(text.contains("x.txt [cleanup] bad"), "{text}");
+        let text = status.summary(Some("it stopped"), waiting);
+        assert!(text.contains("NOT running: it stopped"), "{text}");
     }
 
     #[test]
