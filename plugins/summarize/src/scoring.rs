@@ -1,0 +1,205 @@
+//! Sentence scores: a position prior (news puts the point first), word-frequency centrality
+//! over content words, and overlap with the title, times each sentence's form weight.
+//!
+//! Linear in the number of words: every word is interned once into a per-document table; each
+//! sentence then sorts its own (short) list of word ids.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::candidates::Sentence;
+use crate::words::{StopWords, for_each_word, is_cjk};
+
+/// Weight of the position prior.
+const POSITION: f64 = 0.40;
+/// Weight of the centrality.
+const CENTRALITY: f64 = 0.35;
+/// Weight of the title overlap.
+const TITLE: f64 = 0.25;
+
+/// Scores `sentences` (document order); the result has one score per sentence, ≥ 0.
+pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) -> Vec<f64> {
+    let mut vocabulary: HashMap<Cow<'_, str>, u32> = HashMap::new();
+    let mut ids: Vec<u32> = Vec::new();
+    let mut bounds = Vec::with_capacity(sentences.len());
+    let mut frequency: Vec<u32> = Vec::new();
+    for sentence in sentences {
+        let start = ids.len();
+        for_each_word(sentence.text, |word| {
+            if !is_content(&word, stop) {
+                return;
+            }
+            let next = u32::try_from(vocabulary.len()).unwrap_or(u32::MAX);
+            let id = *vocabulary.entry(word).or_insert(next);
+            if id as usize == frequency.len() {
+                frequency.push(0);
+            }
+            if let Some(f) = frequency.get_mut(id as usize) {
+                *f += 1;
+            }
+            ids.push(id);
+        });
+        bounds.push(start..ids.len());
+    }
+
+    let (title_ids, title_words) = title_terms(title, &vocabulary, stop);
+    let mut centrality = Vec::with_capacity(sentences.len());
+    let mut overlap = Vec::with_capacity(sentences.len());
+    for range in bounds {
+        let own = &mut ids[range];
+        own.sort_unstable();
+        let mut distinct = 0usize;
+        let mut shared = 0u64;
+        let mut in_title = 0usize;
+        let mut previous = None;
+        for &id in own.iter() {
+            if previous == Some(id) {
+                continue;
+            }
+            previous = Some(id);
+            distinct += 1;
+            let f = frequency.get(id as usize).copied().unwrap_or(1);
+            shared += u64::from(f.saturating_sub(1));
+            in_title += usize::from(title_ids.binary_search(&id).is_ok());
+        }
+        centrality.push(if distinct == 0 {
+            0.0
+        } else {
+            shared as f64 / (distinct as f64).sqrt()
+        });
+        overlap.push(if title_words == 0 {
+            0.0
+        } else {
+            (in_title as f64 / title_words as f64).min(1.0)
+        });
+    }
+
+    let top = centrality.iter().copied().fold(0.0_f64, f64::max);
+    sentences
+        .iter()
+        .enumerate()
+        .map(|(k, sentence)| {
+            let position = 1.0 / ((k + 1) as f64).sqrt();
+            let central = if top > 0.0 { centrality[k] / top } else { 0.0 };
+            (POSITION * position + CENTRALITY * central + TITLE * overlap[k]) * sentence.weight
+        })
+        .collect()
+}
+
+/// A word that can carry topic: not a stop word, not a bare number, not a single letter
+/// (CJK characters excepted).
+fn is_content(word: &str, stop: &StopWords) -> bool {
+    let mut chars = word.chars();
+    let first = chars.next();
+    let single = first.is_some() && chars.next().is_none();
+    (!single || first.is_some_and(is_cjk))
+        && !word.bytes().all(|b| b.is_ascii_digit())
+        && !stop.contains(word)
+}
+
+/// Shortest title word matched by prefix ("russia" matches "russian").
+const MIN_PREFIX: usize = 4;
+
+/// The sorted ids of the body words that match a content word of the title, and how many
+/// distinct content words the title has. A body word matches when it equals a title word or
+/// one is a prefix of the other and the shorter has at least [`MIN_PREFIX`] bytes (a crude
+/// stemmer: "Vietnam" / "Vietnamese", "Russia" / "Russian"). Linear in the vocabulary for each
+/// of the few title words.
+fn title_terms(
+    title: Option<&str>,
+    vocabulary: &HashMap<Cow<'_, str>, u32>,
+    stop: &StopWords,
+) -> (Vec<u32>, usize) {
+    let mut words: Vec<String> = Vec::new();
+    if let Some(title) = title {
+        for_each_word(title, |word| {
+            if is_content(&word, stop) {
+                words.push(word.into_owned());
+            }
+        });
+    }
+    words.sort_unstable();
+    words.dedup();
+    let matches = |a: &str, b: &str| {
+        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        short == long || (short.len() >= MIN_PREFIX && long.starts_with(short))
+    };
+    let mut ids: Vec<u32> = vocabulary
+        .iter()
+        .filter(|(v, _)| words.iter().any(|w| matches(w, v)))
+        .map(|(_, &id)| id)
+        .collect();
+    ids.sort_unstable();
+    (ids, words.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentence(text: &str) -> Sentence<'_> {
+        Sentence {
+            text,
+            paragraph: 0,
+            chars: text.chars().count(),
+            lead: false,
+            weight: 1.0,
+        }
+    }
+
+    #[test]
+    fn central_sentences_beat_off_topic_ones_at_equal_position_weight() {
+        let texts = [
+            "Vietnam buys Russian weapons despite American pressure.",
+            "The weather was pleasant that afternoon in the capital.",
+            "Russian weapons remain central for Vietnam.",
+            "Vietnam weighs Russian weapons against American ties.",
+        ];
+        let sentences: Vec<_> = texts.iter().map(|t| sentence(t)).collect();
+        let s = score(&sentences, None, &StopWords::default());
+        assert!(s[2] > s[1], "{s:?}");
+    }
+
+    #[test]
+    fn title_overlap_counts() {
+        let texts = [
+            "Markets were calm on a quiet trading day overall.",
+            "Markets in Vietnam rallied after the Russian arms deal.",
+        ];
+        let sentences: Vec<_> = texts.iter().map(|t| sentence(t)).collect();
+        let stop = StopWords::default();
+        let without = score(&sentences, None, &stop);
+        let with = score(&sentences, Some("Vietnam's Russia arms deal"), &stop);
+        assert!(with[1] > without[1]);
+        assert_eq!(with[0], without[0]);
+    }
+
+    #[test]
+    fn weight_multiplies_and_scores_are_deterministic() {
+        let mut sentences = vec![
+            sentence("One sentence about trade."),
+            sentence("Another one."),
+        ];
+        let stop = StopWords::default();
+        let a = score(&sentences, Some("trade"), &stop);
+        assert_eq!(a, score(&sentences, Some("trade"), &stop));
+        sentences[0].weight = 0.5;
+        let b = score(&sentences, Some("trade"), &stop);
+        assert!((b[0] - a[0] * 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn content_words() {
+        let stop = StopWords::default();
+        assert!(is_content("vietnam", &stop));
+        assert!(is_content("越", &stop));
+        assert!(!is_content("the", &stop));
+        assert!(!is_content("2023", &stop));
+        assert!(!is_content("s", &stop));
+    }
+
+    #[test]
+    fn empty_input() {
+        assert!(score(&[], Some("title"), &StopWords::default()).is_empty());
+    }
+}

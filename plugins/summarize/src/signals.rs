@@ -1,0 +1,358 @@
+//! Surface signals of one sentence that make it unfit for a summary: captions and credits,
+//! boilerplate prompts, datelines alone, shouting, questions, quotes without context.
+//! The phrase automata are built once, in [`Signals::new`].
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// Caption or credit openers ("Photo: ...", "File photo of ...").
+const CAPTION_PREFIXES: &[&str] = &[
+    "photo:",
+    "photo by",
+    "photos:",
+    "photograph:",
+    "file photo",
+    "image:",
+    "image credit",
+    "image by",
+    "images:",
+    "picture:",
+    "pictured:",
+    "credit:",
+    "credits:",
+    "featured image",
+    "video:",
+    "watch:",
+    "illustration:",
+    "screenshot",
+    "source:",
+    "caption:",
+    "foto:",
+    "ảnh:",
+];
+
+/// Credit markers anywhere in a sentence.
+const CAPTION_ANYWHERE: &[&str] = &[
+    "(ap photo",
+    "ap photo/",
+    "getty images",
+    "afp photo",
+    "/afp",
+    "/ afp",
+    "shutterstock",
+    "photo credit",
+    "image credit",
+    "(file photo",
+    "(photo:",
+    "(photo by",
+    "(image:",
+    "(credit:",
+    "reuters/",
+    "/reuters",
+    "epa-efe",
+    "(pictured",
+];
+
+/// Agency tags that mark a dateline; a caption or dateline when the sentence is short.
+const AGENCY_TAGS: &[&str] = &[
+    "(ap)",
+    "(reuters)",
+    "(afp)",
+    "(upi)",
+    "(xinhua)",
+    "(efe)",
+    "(dpa)",
+];
+
+/// Prompts and notices addressed to the reader.
+const BOILERPLATE: &[&str] = &[
+    "subscribe to",
+    "subscribe now",
+    "subscribe for",
+    "subscribe here",
+    "please subscribe",
+    "newsletter",
+    "click here",
+    "click the",
+    "click on",
+    "share this",
+    "share the article",
+    "share widely",
+    "sign up for",
+    "sign up to",
+    "sign up now",
+    "follow us",
+    "cookies",
+    "cookie policy",
+    "cookie settings",
+    "all rights reserved",
+    "copyright",
+    "©",
+    "read more",
+    "read also",
+    "related:",
+    "advertisement",
+    "donate",
+    "support our",
+    "become a member",
+    "terms of use",
+    "privacy policy",
+    "originally published",
+    "original source of this article",
+    "leave a comment",
+    "comment section",
+    "enable javascript",
+    "log in to",
+    "download our app",
+    "abonnieren",
+    "s'abonner",
+    "abonnez-vous",
+    "suscríbete",
+    "suscribirse",
+    "đăng ký nhận",
+];
+
+/// Connectives that make a sentence lean on the one before it.
+const DANGLING_OPENERS: &[&str] = &[
+    "but",
+    "however",
+    "also",
+    "still",
+    "meanwhile",
+    "moreover",
+    "furthermore",
+    "nevertheless",
+    "nonetheless",
+    "instead",
+    "thus",
+    "therefore",
+    "yet",
+    "and",
+    "so",
+    "besides",
+    "likewise",
+    "similarly",
+    "otherwise",
+    "obviously",
+];
+
+/// Short sentences with an agency tag are datelines or credits.
+const AGENCY_TAG_MAX_WORDS: usize = 10;
+
+/// What one sentence looks like, for the scorer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// A caption, a credit, a dateline alone, or all capitals: never in a summary.
+    pub caption: bool,
+    /// A prompt or notice to the reader: never in a summary.
+    pub boilerplate: bool,
+    /// Ends with a question mark.
+    pub question: bool,
+    /// Ends with an exclamation mark.
+    pub exclamation: bool,
+    /// Does not end with sentence punctuation (a fragment such as "According to X,").
+    pub unterminated: bool,
+    /// Opens with a connective that refers back ("However, ...").
+    pub dangling: bool,
+}
+
+/// The phrase automata, built once.
+#[derive(Debug, Clone)]
+pub struct Signals {
+    caption_prefix: AhoCorasick,
+    caption_anywhere: AhoCorasick,
+    agency: AhoCorasick,
+    boilerplate: AhoCorasick,
+    dangling: AhoCorasick,
+}
+
+/// A phrase automaton could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("building the phrase matcher: {0}")]
+pub struct SignalsError(#[from] aho_corasick::BuildError);
+
+fn automaton(phrases: &[&str]) -> Result<AhoCorasick, SignalsError> {
+    Ok(AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(phrases)?)
+}
+
+impl Signals {
+    /// Builds the automata.
+    pub fn new() -> Result<Signals, SignalsError> {
+        Ok(Signals {
+            caption_prefix: automaton(CAPTION_PREFIXES)?,
+            caption_anywhere: automaton(CAPTION_ANYWHERE)?,
+            agency: automaton(AGENCY_TAGS)?,
+            boilerplate: automaton(BOILERPLATE)?,
+            dangling: automaton(DANGLING_OPENERS)?,
+        })
+    }
+
+    /// The flags of `sentence` (trimmed), which has `words` words.
+    pub fn flags(&self, sentence: &str, words: usize) -> Flags {
+        let starts = |ac: &AhoCorasick| ac.find(sentence).is_some_and(|m| m.start() == 0);
+        let ending = sentence
+            .trim_end_matches(|c: char| is_closing_mark(c) || c.is_whitespace())
+            .chars()
+            .next_back();
+        let dangling = self.dangling.find(sentence).is_some_and(|m| {
+            m.start() == 0
+                && !sentence[m.end()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+        });
+        Flags {
+            caption: starts(&self.caption_prefix)
+                || self.caption_anywhere.is_match(sentence)
+                || (words <= AGENCY_TAG_MAX_WORDS && self.agency.is_match(sentence))
+                || is_shouting(sentence),
+            boilerplate: self.boilerplate.is_match(sentence),
+            question: matches!(ending, Some('?' | '？' | '⁇' | '¿')),
+            exclamation: matches!(ending, Some('!' | '！' | '‼')),
+            unterminated: !ending.is_some_and(|c| {
+                matches!(c, '.' | '?' | '!' | '…' | '。' | '！' | '？' | '｡' | '‼')
+            }),
+            dangling,
+        }
+    }
+}
+
+/// Closing quotes and brackets, skipped when looking for the final punctuation.
+fn is_closing_mark(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '）'
+    )
+}
+
+/// Mostly capital letters (at least 8 cased letters, 80 % or more upper case).
+fn is_shouting(sentence: &str) -> bool {
+    let (mut upper, mut cased) = (0usize, 0usize);
+    for c in sentence.chars() {
+        if c.is_uppercase() {
+            upper += 1;
+            cased += 1;
+        } else if c.is_lowercase() {
+            cased += 1;
+        }
+    }
+    cased >= 8 && upper * 5 >= cased * 4
+}
+
+/// Tracks whether the text is inside a quotation, sentence after sentence of one paragraph,
+/// to find quotes without context: a sentence that opens inside (or with) a quotation and has
+/// no attribution ("..., he said") after it closes.
+#[derive(Debug, Default)]
+pub struct QuoteState {
+    open: bool,
+}
+
+impl QuoteState {
+    /// Reads the next sentence of the paragraph; true when it is a quote without context.
+    pub fn unattributed_quote(&mut self, sentence: &str) -> bool {
+        let opens_quoted = self.open || sentence.starts_with(['"', '“', '«', '„', '「', '『']);
+        let mut tail_start = None;
+        for (i, c) in sentence.char_indices() {
+            match c {
+                '“' | '«' | '„' | '「' | '『' => self.open = true,
+                '”' | '»' | '」' | '』' => {
+                    self.open = false;
+                    tail_start = Some(i + c.len_utf8());
+                }
+                '"' => {
+                    self.open = !self.open;
+                    if !self.open {
+                        tail_start = Some(i + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !opens_quoted {
+            return false;
+        }
+        if self.open {
+            return true;
+        }
+        let tail = tail_start.map_or("", |t| &sentence[t..]);
+        crate::words::count_words(tail) < 2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(s: &str) -> Flags {
+        Signals::new()
+            .unwrap()
+            .flags(s, crate::words::count_words(s))
+    }
+
+    #[test]
+    fn captions_and_credits() {
+        assert!(flags("Photo: Vietnamese leaders meet in Hanoi.").caption);
+        assert!(flags("File photo of the summit in Hanoi on Sunday.").caption);
+        assert!(flags("Leaders meet in Hanoi. (AP Photo/Andrew Harnik)").caption);
+        assert!(flags("The summit in Hanoi. Getty Images").caption);
+        assert!(flags("HANOI (Reuters) -").caption);
+        assert!(!flags("The summit went well, officials in Hanoi said on Sunday.").caption);
+    }
+
+    #[test]
+    fn a_wire_lead_with_an_agency_tag_is_not_a_caption() {
+        let lead = "HANOI (Reuters) - Vietnam and the United States signed a broad partnership \
+                    deal on Sunday, officials said.";
+        assert!(!flags(lead).caption);
+    }
+
+    #[test]
+    fn shouting_is_a_caption() {
+        assert!(flags("BREAKING NEWS FROM HANOI TONIGHT").caption);
+        assert!(!flags("The U.S. and the EU met NATO officials.").caption);
+    }
+
+    #[test]
+    fn boilerplate_prompts() {
+        for s in [
+            "Subscribe to our newsletter for more.",
+            "Click the share button above to email this article.",
+            "We use cookies to improve your experience.",
+            "Copyright 2023 Global Research.",
+        ] {
+            assert!(flags(s).boilerplate, "{s}");
+        }
+        assert!(!flags("The service now has five million subscribers.").boilerplate);
+    }
+
+    #[test]
+    fn endings() {
+        assert!(flags("Can Vietnam do this?").question);
+        assert!(flags("\"Is it over?\"").question);
+        assert!(flags("What a day!").exclamation);
+        assert!(flags("According to Le Hong Hiep from the institute,").unterminated);
+        assert!(!flags("It ended.”").unterminated);
+    }
+
+    #[test]
+    fn dangling_connectives() {
+        assert!(flags("However, the deal held.").dangling);
+        assert!(flags("But it is more than that.").dangling);
+        assert!(!flags("Butter prices rose.").dangling);
+    }
+
+    #[test]
+    fn quotes_without_context() {
+        let mut q = QuoteState::default();
+        assert!(q.unattributed_quote("\"I think we think too much in terms of Cold War."));
+        assert!(q.unattributed_quote("It's not about that."));
+        assert!(!q.unattributed_quote("It's about growth,\" Biden said."));
+        assert!(!q.unattributed_quote("Something else happened."));
+        let mut q = QuoteState::default();
+        assert!(!q.unattributed_quote("“We lost,” the minister told reporters."));
+        assert!(q.unattributed_quote("“We lost.”"));
+        assert!(!q.unattributed_quote("He said “no” twice."));
+    }
+}

@@ -1,0 +1,344 @@
+//! Words for scoring: a tokenizer (lowercased words, one token per CJK character) and the
+//! stop-word list (English, French, Spanish, German, Vietnamese), built once.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+const ENGLISH: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "last",
+    "less",
+    "like",
+    "made",
+    "make",
+    "many",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "new",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "rather",
+    "said",
+    "same",
+    "say",
+    "says",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "to",
+    "too",
+    "two",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "was",
+    "we",
+    "well",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "s",
+    "t",
+    "d",
+    "ll",
+    "re",
+    "ve",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "according",
+    "told",
+    "year",
+    "years",
+    "time",
+    "week",
+    "first",
+    "get",
+    "got",
+    "go",
+    "going",
+    "including",
+    "among",
+    "another",
+    "around",
+    "across",
+];
+
+const FRENCH: &[&str] = &[
+    "le", "la", "les", "un", "une", "des", "du", "de", "et", "ou", "mais", "donc", "car", "ni",
+    "que", "qui", "quoi", "dont", "où", "ce", "cet", "cette", "ces", "il", "elle", "ils", "elles",
+    "nous", "vous", "je", "tu", "on", "se", "sa", "son", "ses", "leur", "leurs", "au", "aux",
+    "dans", "par", "pour", "sur", "avec", "sans", "sous", "est", "sont", "été", "être", "avoir",
+    "a", "ont", "pas", "plus", "ne", "comme", "aussi", "entre", "selon", "lors", "très", "tout",
+    "tous", "cela", "ça", "après", "avant", "depuis", "qu", "l", "d", "n", "c", "j", "m",
+];
+
+const SPANISH: &[&str] = &[
+    "el", "la", "los", "las", "un", "una", "unos", "unas", "y", "o", "pero", "que", "de", "del",
+    "al", "en", "por", "para", "con", "sin", "sobre", "entre", "es", "son", "fue", "ser", "ha",
+    "han", "se", "su", "sus", "lo", "le", "les", "como", "más", "muy", "ya", "no", "sí", "este",
+    "esta", "estos", "estas", "ese", "esa", "también", "según", "cuando", "donde", "porque",
+];
+
+const GERMAN: &[&str] = &[
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines",
+    "und", "oder", "aber", "dass", "daß", "in", "im", "auf", "aus", "bei", "mit", "nach", "von",
+    "vom", "zu", "zum", "zur", "für", "über", "unter", "ist", "sind", "war", "waren", "wird",
+    "werden", "wurde", "hat", "haben", "hatte", "nicht", "auch", "sich", "er", "sie", "es", "wir",
+    "ihr", "sein", "seine", "ihre", "als", "wie", "so", "noch", "nur", "schon", "am",
+];
+
+const VIETNAMESE: &[&str] = &[
+    "và", "của", "là", "có", "các", "những", "được", "cho", "với", "trong", "này", "một", "không",
+    "đã", "để", "khi", "từ", "về", "theo", "tại", "như", "cũng", "thì", "đến", "ra", "vào", "sẽ",
+    "đang", "nhưng", "hay", "hoặc", "bị", "do", "nên", "mà", "rằng", "lại", "nhiều", "rất", "đó",
+    "ông", "bà", "anh", "chị", "họ", "chúng", "tôi", "nói", "năm", "ngày",
+];
+
+/// The stop words of every supported language, in one set.
+#[derive(Debug, Clone)]
+pub struct StopWords {
+    words: HashSet<&'static str>,
+}
+
+impl Default for StopWords {
+    fn default() -> Self {
+        let words = [ENGLISH, FRENCH, SPANISH, GERMAN, VIETNAMESE]
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        StopWords { words }
+    }
+}
+
+impl StopWords {
+    /// True when `word` (lowercase) carries no topic.
+    pub fn contains(&self, word: &str) -> bool {
+        self.words.contains(word)
+    }
+}
+
+/// Calls `each` with every word of `text`, lowercased: runs of letters and digits; each CJK
+/// ideograph or kana on its own (those scripts do not separate words).
+pub fn for_each_word<'a>(text: &'a str, mut each: impl FnMut(Cow<'a, str>)) {
+    let mut start: Option<usize> = None;
+    let mut emit = |from: usize, to: usize| {
+        let word = &text[from..to];
+        if word.chars().any(char::is_uppercase) {
+            each(Cow::Owned(word.to_lowercase()));
+        } else {
+            each(Cow::Borrowed(word));
+        }
+    };
+    for (i, c) in text.char_indices() {
+        let cjk = is_cjk(c);
+        if c.is_alphanumeric() && !cjk {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            emit(s, i);
+        }
+        if cjk {
+            emit(i, i + c.len_utf8());
+        }
+    }
+    if let Some(s) = start {
+        emit(s, text.len());
+    }
+}
+
+/// Number of words in `text` (whitespace-separated; CJK characters count one each).
+pub fn count_words(text: &str) -> usize {
+    let mut n = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        if is_cjk(c) {
+            n += 1;
+            in_word = false;
+        } else if c.is_whitespace() {
+            in_word = false;
+        } else if !in_word {
+            n += 1;
+            in_word = true;
+        }
+    }
+    n
+}
+
+/// Han ideographs, kana and Hangul syllables.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
+        | '\u{ac00}'..='\u{d7af}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2fa1f}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_word(text, |w| out.push(w.into_owned()));
+        out
+    }
+
+    #[test]
+    fn words_are_lowercased_and_split_at_punctuation() {
+        assert_eq!(
+            words("Biden's visit to Hà Nội, U.S.-Vietnam (2023)."),
+            [
+                "biden", "s", "visit", "to", "hà", "nội", "u", "s", "vietnam", "2023"
+            ]
+        );
+    }
+
+    #[test]
+    fn cjk_characters_are_words() {
+        assert_eq!(words("越南ab"), ["越", "南", "ab"]);
+        assert_eq!(count_words("越南 is here"), 4);
+    }
+
+    #[test]
+    fn stop_words_cover_languages() {
+        let s = StopWords::default();
+        for w in ["the", "les", "los", "und", "của"] {
+            assert!(s.contains(w), "{w}");
+        }
+        assert!(!s.contains("vietnam"));
+    }
+
+    #[test]
+    fn counts_words() {
+        assert_eq!(count_words("  One two,  three. "), 3);
+        assert_eq!(count_words(""), 0);
+    }
+}
