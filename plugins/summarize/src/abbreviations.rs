@@ -1,6 +1,6 @@
 //! The abbreviation table the sentence splitter consults before ending a sentence at a period.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// How an abbreviation behaves before a capitalised word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,8 +103,8 @@ const OPENERS: &[&str] = &[
 /// The lookup tables, built once per plugin instance.
 #[derive(Debug, Clone)]
 pub struct Abbreviations {
-    kinds: HashMap<&'static str, AbbrevKind>,
-    openers: HashMap<&'static str, ()>,
+    kinds: FxHashMap<&'static str, AbbrevKind>,
+    openers: FxHashMap<&'static str, ()>,
 }
 
 /// Longest token (in bytes) that is looked up; longer ones are never abbreviations.
@@ -112,7 +112,7 @@ pub const MAX_ABBREV_BYTES: usize = 12;
 
 impl Default for Abbreviations {
     fn default() -> Self {
-        let mut kinds = HashMap::with_capacity(INNER.len() + MAY_END.len());
+        let mut kinds = FxHashMap::default();
         kinds.extend(INNER.iter().map(|a| (*a, AbbrevKind::Inner)));
         kinds.extend(MAY_END.iter().map(|a| (*a, AbbrevKind::MayEnd)));
         let openers = OPENERS.iter().map(|w| (*w, ())).collect();

@@ -5,7 +5,7 @@ use ingestd_sdk::{Paragraph, ParagraphKind};
 
 use crate::sentences::SentenceSplitter;
 use crate::signals::{QuoteState, Signals};
-use crate::words::count_words;
+use crate::words::measure;
 
 /// Sentences with fewer words are never chosen (datelines, fragments).
 pub const MIN_WORDS: usize = 4;
@@ -77,12 +77,12 @@ impl CandidateBuilder<'_> {
                 seen += 1;
                 let text = &paragraph.text[range.clone()];
                 let unattributed = quotes.unattributed_quote(text);
-                let words = count_words(text);
-                if let Some(weight) = self.weight(text, words, unattributed, out.is_empty()) {
+                let size = measure(text);
+                if let Some(weight) = self.weight(text, size.words, unattributed, out.is_empty()) {
                     out.push(Sentence {
                         text,
                         paragraph: index,
-                        chars: collapsed_len(text),
+                        chars: size.chars,
                         lead,
                         weight: weight * kind_weight,
                     });
@@ -125,24 +125,6 @@ impl CandidateBuilder<'_> {
         }
         Some(weight)
     }
-}
-
-/// Length in characters with every whitespace run counted as one character.
-pub fn collapsed_len(text: &str) -> usize {
-    let mut n = 0;
-    let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if !space {
-                n += 1;
-            }
-            space = true;
-        } else {
-            n += 1;
-            space = false;
-        }
-    }
-    n
 }
 
 #[cfg(test)]
@@ -224,10 +206,5 @@ mod tests {
             max_sentences: 7,
         };
         assert_eq!(builder.build(&paragraphs, scan).len(), 7);
-    }
-
-    #[test]
-    fn collapsed_length_counts_characters() {
-        assert_eq!(collapsed_len("Hà  Nội\n đẹp."), 11);
     }
 }

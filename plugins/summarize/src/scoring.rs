@@ -5,7 +5,8 @@
 //! sentence then sorts its own (short) list of word ids.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use crate::candidates::Sentence;
 use crate::words::{StopWords, for_each_word, is_cjk};
@@ -19,7 +20,7 @@ const TITLE: f64 = 0.25;
 
 /// Scores `sentences` (document order); the result has one score per sentence, ≥ 0.
 pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) -> Vec<f64> {
-    let mut vocabulary: HashMap<Cow<'_, str>, u32> = HashMap::new();
+    let mut vocabulary: FxHashMap<Cow<'_, str>, u32> = FxHashMap::default();
     let mut ids: Vec<u32> = Vec::new();
     let mut bounds = Vec::with_capacity(sentences.len());
     let mut frequency: Vec<u32> = Vec::new();
@@ -107,7 +108,7 @@ const MIN_PREFIX: usize = 4;
 /// of the few title words.
 fn title_terms(
     title: Option<&str>,
-    vocabulary: &HashMap<Cow<'_, str>, u32>,
+    vocabulary: &FxHashMap<Cow<'_, str>, u32>,
     stop: &StopWords,
 ) -> (Vec<u32>, usize) {
     let mut words: Vec<String> = Vec::new();

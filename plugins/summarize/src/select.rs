@@ -160,7 +160,7 @@ mod tests {
         Sentence {
             text,
             paragraph: 0,
-            chars: crate::candidates::collapsed_len(text),
+            chars: crate::words::measure(text).chars,
             lead,
             weight: 1.0,
         }

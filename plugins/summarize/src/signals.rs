@@ -2,7 +2,9 @@
 //! boilerplate prompts, datelines alone, shouting, questions, quotes without context.
 //! The phrase automata are built once, in [`Signals::new`].
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 
 /// Caption or credit openers ("Photo: ...", "File photo of ...").
 const CAPTION_PREFIXES: &[&str] = &[
@@ -155,14 +157,13 @@ pub struct Flags {
     pub dangling: bool,
 }
 
-/// The phrase automata, built once.
+/// The phrase automata, built once: one anchored at the start of a sentence (caption openers,
+/// then connectives), one for anywhere (credits, then boilerplate), one for agency tags.
 #[derive(Debug, Clone)]
 pub struct Signals {
-    caption_prefix: AhoCorasick,
-    caption_anywhere: AhoCorasick,
+    openers: AhoCorasick,
+    anywhere: AhoCorasick,
     agency: AhoCorasick,
-    boilerplate: AhoCorasick,
-    dangling: AhoCorasick,
 }
 
 /// A phrase automaton could not be built.
@@ -170,51 +171,58 @@ pub struct Signals {
 #[error("building the phrase matcher: {0}")]
 pub struct SignalsError(#[from] aho_corasick::BuildError);
 
-fn automaton(phrases: &[&str]) -> Result<AhoCorasick, SignalsError> {
+fn automaton(phrases: &[&[&str]], start: StartKind) -> Result<AhoCorasick, SignalsError> {
     Ok(AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostFirst)
-        .build(phrases)?)
+        .kind(Some(AhoCorasickKind::DFA))
+        .start_kind(start)
+        .build(phrases.iter().flat_map(|list| list.iter()))?)
 }
 
 impl Signals {
     /// Builds the automata.
     pub fn new() -> Result<Signals, SignalsError> {
         Ok(Signals {
-            caption_prefix: automaton(CAPTION_PREFIXES)?,
-            caption_anywhere: automaton(CAPTION_ANYWHERE)?,
-            agency: automaton(AGENCY_TAGS)?,
-            boilerplate: automaton(BOILERPLATE)?,
-            dangling: automaton(DANGLING_OPENERS)?,
+            openers: automaton(&[CAPTION_PREFIXES, DANGLING_OPENERS], StartKind::Anchored)?,
+            anywhere: automaton(&[CAPTION_ANYWHERE, BOILERPLATE], StartKind::Unanchored)?,
+            agency: automaton(&[AGENCY_TAGS], StartKind::Unanchored)?,
         })
     }
 
     /// The flags of `sentence` (trimmed), which has `words` words.
     pub fn flags(&self, sentence: &str, words: usize) -> Flags {
-        let starts = |ac: &AhoCorasick| ac.find(sentence).is_some_and(|m| m.start() == 0);
+        let opener = self
+            .openers
+            .find(Input::new(sentence).anchored(Anchored::Yes))
+            .filter(|m| {
+                m.pattern().as_usize() < CAPTION_PREFIXES.len()
+                    || !sentence[m.end()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+            })
+            .map(|m| m.pattern().as_usize() < CAPTION_PREFIXES.len());
+        let anywhere = self
+            .anywhere
+            .find(sentence)
+            .map(|m| m.pattern().as_usize() < CAPTION_ANYWHERE.len());
         let ending = sentence
             .trim_end_matches(|c: char| is_closing_mark(c) || c.is_whitespace())
             .chars()
             .next_back();
-        let dangling = self.dangling.find(sentence).is_some_and(|m| {
-            m.start() == 0
-                && !sentence[m.end()..]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_alphanumeric)
-        });
         Flags {
-            caption: starts(&self.caption_prefix)
-                || self.caption_anywhere.is_match(sentence)
+            caption: opener == Some(true)
+                || anywhere == Some(true)
                 || (words <= AGENCY_TAG_MAX_WORDS && self.agency.is_match(sentence))
                 || is_shouting(sentence),
-            boilerplate: self.boilerplate.is_match(sentence),
+            boilerplate: anywhere == Some(false),
             question: matches!(ending, Some('?' | '？' | '⁇' | '¿')),
             exclamation: matches!(ending, Some('!' | '！' | '‼')),
             unterminated: !ending.is_some_and(|c| {
                 matches!(c, '.' | '?' | '!' | '…' | '。' | '！' | '？' | '｡' | '‼')
             }),
-            dangling,
+            dangling: opener == Some(false),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Words for scoring: a tokenizer (lowercased words, one token per CJK character) and the
 //! stop-word list (English, French, Spanish, German, Vietnamese), built once.
 
+use rustc_hash::FxHashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 const ENGLISH: &[&str] = &[
     "a",
@@ -225,7 +225,7 @@ const VIETNAMESE: &[&str] = &[
 /// The stop words of every supported language, in one set.
 #[derive(Debug, Clone)]
 pub struct StopWords {
-    words: HashSet<&'static str>,
+    words: FxHashSet<&'static str>,
 }
 
 impl Default for StopWords {
@@ -278,20 +278,40 @@ pub fn for_each_word<'a>(text: &'a str, mut each: impl FnMut(Cow<'a, str>)) {
 
 /// Number of words in `text` (whitespace-separated; CJK characters count one each).
 pub fn count_words(text: &str) -> usize {
-    let mut n = 0;
+    measure(text).words
+}
+
+/// Word and character counts of a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Measure {
+    /// Whitespace-separated words; CJK characters count one each.
+    pub words: usize,
+    /// Characters, with every whitespace run counted as one.
+    pub chars: usize,
+}
+
+/// Counts words and (whitespace-collapsed) characters in one pass.
+pub fn measure(text: &str) -> Measure {
+    let (mut words, mut chars) = (0, 0);
     let mut in_word = false;
+    let mut in_space = false;
     for c in text.chars() {
+        let space = c.is_whitespace();
+        if !(space && in_space) {
+            chars += 1;
+        }
+        in_space = space;
         if is_cjk(c) {
-            n += 1;
+            words += 1;
             in_word = false;
-        } else if c.is_whitespace() {
+        } else if space {
             in_word = false;
         } else if !in_word {
-            n += 1;
+            words += 1;
             in_word = true;
         }
     }
-    n
+    Measure { words, chars }
 }
 
 /// Han ideographs, kana and Hangul syllables.
@@ -340,5 +360,16 @@ mod tests {
     fn counts_words() {
         assert_eq!(count_words("  One two,  three. "), 3);
         assert_eq!(count_words(""), 0);
+    }
+
+    #[test]
+    fn measures_collapse_whitespace() {
+        assert_eq!(
+            measure("Hà  Nội\n đẹp."),
+            Measure {
+                words: 3,
+                chars: 11
+            }
+        );
     }
 }
