@@ -1,0 +1,100 @@
+//! `entities`: an ingestd plugin that tags named entities (OntoNotes labels) in the title and
+//! body, with character spans into the body, mention counts and canonical names that fold
+//! aliases ("Biden", "Mr Biden" -> "Joe Biden"; "US", "U.S.", "the US's" -> "United States").
+//!
+//! Curated data (countries, capitals and major cities, regions, demonyms, international and
+//! news organisations, heads of state and government, given names, titles, head words) ships
+//! in `data/` and is compiled once into an Aho-Corasick automaton and word tables. Contextual
+//! rules generalise beyond it: capitalised runs classified by head words ("Institute",
+//! "Sea", "Act", "War"), titles before names ("Foreign Minister", "Mr"), person cues ("X
+//! said", "according to X"), acronyms defined in parentheses, and surname folding.
+
+pub mod context;
+pub mod eval;
+pub mod gazetteer;
+pub mod label;
+pub mod lexicon;
+pub mod mention;
+pub mod resolve;
+pub mod scanner;
+pub mod tagger;
+pub mod tokens;
+
+use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict};
+use serde::Deserialize;
+
+pub use label::Label;
+pub use tagger::{Limits, Tagger};
+
+/// Configuration of the `entities` plugin (`[chain.config]` in `ingestd.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Most entities reported per document; the most mentioned are kept (default 200).
+    pub max_entities: usize,
+    /// Most mentions collected per title or body, to bound memory (default 20000).
+    pub max_mentions: usize,
+    /// Count mentions in the title as well (default true).
+    pub tag_title: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_entities: 200,
+            max_mentions: 20_000,
+            tag_title: true,
+        }
+    }
+}
+
+/// The plugin instance: the compiled tagger and its limits.
+#[derive(Debug)]
+pub struct Entities {
+    tagger: Tagger,
+    config: Config,
+}
+
+impl Entities {
+    /// The compiled tagger (for examples and evaluations).
+    pub fn tagger(&self) -> &Tagger {
+        &self.tagger
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_entities: self.config.max_entities,
+            max_mentions: self.config.max_mentions,
+        }
+    }
+}
+
+impl Plugin for Entities {
+    type Config = Config;
+
+    fn new(config: Config, host: Host) -> Result<Self, PluginError> {
+        if config.max_entities == 0 || config.max_mentions == 0 {
+            return Err(PluginError::config(
+                "max_entities and max_mentions must be at least 1",
+            ));
+        }
+        let tagger = Tagger::new().map_err(|e| PluginError::config(e.to_string()))?;
+        host.debug("Entity tagger built.");
+        Ok(Entities { tagger, config })
+    }
+
+    fn process(&self, doc: &mut Document) -> Result<Verdict, PluginError> {
+        let title = if self.config.tag_title {
+            doc.title.as_deref()
+        } else {
+            None
+        };
+        doc.entities = self.tagger.tag(title, &doc.body, self.limits());
+        Ok(Verdict::Continue)
+    }
+}
+
+ingestd_sdk::export_plugin!(Entities);
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,261 @@
+//! Document-level resolution: folds aliases into canonical names (surnames into full names,
+//! acronyms into the names that defined them), drops unconfirmed guesses and counts mentions.
+//!
+//! Every step is a hash-map pass over the mentions: linear in their number.
+
+use std::collections::{HashMap, HashSet};
+
+use ingestd_sdk::Entity;
+
+use crate::context;
+use crate::gazetteer::Gazetteer;
+use crate::label::Label;
+use crate::lexicon::Lexicon;
+use crate::mention::{Mention, Source};
+
+/// The mentions found in one text (title or body).
+#[derive(Debug, Clone, Copy)]
+pub struct Tagged<'t> {
+    /// The text the offsets point into.
+    pub text: &'t str,
+    /// Its mentions, in text order.
+    pub mentions: &'t [Mention],
+    /// True for the body (spans are reported), false for the title (only counted).
+    pub is_body: bool,
+}
+
+/// A mention with its canonical name decided.
+struct Resolved {
+    canonical: String,
+    label: Label,
+    strength: u8,
+    span: Option<[u64; 2]>,
+}
+
+/// Surname (or leading family name) -> the one full person name it stands for, `None` when
+/// two people share it.
+type Surnames = HashMap<String, Option<String>>;
+
+fn strength(source: Source) -> u8 {
+    match source {
+        Source::Gazetteer(_) => 0,
+        Source::Head => 1,
+        Source::Person => 2,
+        Source::Acronym => 3,
+        Source::Tentative => 4,
+    }
+}
+
+/// The text of a mention, whitespace runs folded to one space.
+fn surface(text: &str, m: &Mention) -> String {
+    text.get(m.start..m.end)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Resolves and counts the mentions of a document; at most `max_entities` entities are kept
+/// (the most mentioned), in order of first mention.
+pub fn resolve(
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    texts: &[Tagged<'_>],
+    max_entities: usize,
+) -> Vec<Entity> {
+    let canonical_of = |text: &str, m: &Mention| match m.source {
+        Source::Gazetteer(entry) => gaz
+            .describe(entry)
+            .map_or_else(|| surface(text, m), |(c, _)| c.to_owned()),
+        _ => surface(text, m),
+    };
+    let (acronyms, rejected) = acronym_definitions(texts, &canonical_of);
+    let surnames = surnames(lex, texts, &canonical_of);
+
+    let mut resolved = Vec::new();
+    let mut body_names = HashSet::new();
+    for tagged in texts {
+        let offsets = char_offsets(tagged.text, tagged.mentions);
+        for (m, span) in tagged.mentions.iter().zip(offsets) {
+            let canonical = canonical_of(tagged.text, m);
+            let folded = match m.source {
+                Source::Gazetteer(_) | Source::Head => Some((canonical, m.label)),
+                Source::Acronym => match acronyms.get(&canonical) {
+                    Some(def) => Some(def.clone()),
+                    None if rejected.contains(&canonical) => None,
+                    None => Some((canonical, m.label)),
+                },
+                Source::Person | Source::Tentative => {
+                    match surnames.get(&canonical).cloned().flatten() {
+                        Some(full) => Some((full, Label::Person)),
+                        None if m.source == Source::Person => Some((canonical, m.label)),
+                        None => acronyms.get(&canonical).cloned(),
+                    }
+                }
+            };
+            let Some((canonical, label)) = folded else {
+                continue;
+            };
+            if tagged.is_body {
+                body_names.insert(canonical.clone());
+            }
+            let keep_in_title = tagged.is_body || matches!(m.source, Source::Gazetteer(_));
+            resolved.push((
+                keep_in_title,
+                Resolved {
+                    canonical,
+                    label,
+                    strength: strength(m.source),
+                    span: tagged.is_body.then_some(span),
+                },
+            ));
+        }
+    }
+    let resolved = resolved
+        .into_iter()
+        .filter(|(keep, r)| *keep || body_names.contains(&r.canonical))
+        .map(|(_, r)| r);
+    count(resolved, max_entities)
+}
+
+/// Acronyms defined in the text ("Eurasian Economic Union (EAEU)") and acronyms whose
+/// defining name was not an entity ("Foreign Direct Investment (FDI)").
+fn acronym_definitions(
+    texts: &[Tagged<'_>],
+    canonical_of: &impl Fn(&str, &Mention) -> String,
+) -> (HashMap<String, (String, Label)>, HashSet<String>) {
+    let mut defined = HashMap::new();
+    let mut rejected = HashSet::new();
+    for tagged in texts {
+        let ends: HashSet<usize> = tagged.mentions.iter().map(|m| m.after).collect();
+        for m in tagged.mentions {
+            let rest = tagged.text.get(m.after..).unwrap_or_default();
+            if !matches!(m.source, Source::Tentative | Source::Acronym) {
+                if let Some(acronym) = context::defined_acronym(rest) {
+                    defined
+                        .entry(acronym.to_owned())
+                        .or_insert_with(|| (canonical_of(tagged.text, m), m.label));
+                }
+            }
+            if m.source == Source::Acronym {
+                let before = tagged.text.get(..m.start).unwrap_or_default().trim_end();
+                if let Some(open) = before.strip_suffix('(') {
+                    let name_end = open.trim_end().len();
+                    let capitalised_before = open
+                        .split_whitespace()
+                        .next_back()
+                        .and_then(|w| w.chars().next())
+                        .is_some_and(char::is_uppercase);
+                    if capitalised_before && !ends.contains(&name_end) {
+                        rejected.insert(surface(tagged.text, m));
+                    }
+                }
+            }
+        }
+    }
+    (defined, rejected)
+}
+
+/// Surnames of the people named in full, for folding "Biden" and "Mr Finer".
+fn surnames(
+    lex: &Lexicon,
+    texts: &[Tagged<'_>],
+    canonical_of: &impl Fn(&str, &Mention) -> String,
+) -> Surnames {
+    let mut map: Surnames = HashMap::new();
+    let mut add = |key: &str, full: &str| {
+        let slot = map
+            .entry(key.to_owned())
+            .or_insert_with(|| Some(full.to_owned()));
+        if slot.as_deref() != Some(full) {
+            *slot = None;
+        }
+    };
+    for tagged in texts {
+        for m in tagged.mentions {
+            let is_person_source = matches!(m.source, Source::Gazetteer(_) | Source::Person);
+            if m.label != Label::Person || !is_person_source {
+                continue;
+            }
+            let full = canonical_of(tagged.text, m);
+            let words: Vec<&str> = full.split(' ').collect();
+            if words.len() < 2 {
+                continue;
+            }
+            if let Some(last) = words.last() {
+                add(last, &full);
+            }
+            if lex.family_first.contains(words[0]) {
+                add(words[0], &full);
+            }
+        }
+    }
+    map
+}
+
+/// Character offsets `[start, end)` of each mention (mentions in text order), in one pass.
+fn char_offsets(text: &str, mentions: &[Mention]) -> Vec<[u64; 2]> {
+    let mut bytes: Vec<usize> = mentions.iter().flat_map(|m| [m.start, m.end]).collect();
+    bytes.sort_unstable();
+    bytes.dedup();
+    let mut to_char = HashMap::with_capacity(bytes.len());
+    let mut chars = 0u64;
+    let mut last = 0usize;
+    for b in bytes {
+        chars += text.get(last..b).map_or(0, |s| s.chars().count() as u64);
+        last = b;
+        to_char.insert(b, chars);
+    }
+    mentions
+        .iter()
+        .map(|m| {
+            [
+                to_char.get(&m.start).copied().unwrap_or(0),
+                to_char.get(&m.end).copied().unwrap_or(0),
+            ]
+        })
+        .collect()
+}
+
+/// Groups resolved mentions by canonical name; the strongest source decides the label.
+fn count(resolved: impl Iterator<Item = Resolved>, max_entities: usize) -> Vec<Entity> {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut entities: Vec<(Entity, u8)> = Vec::new();
+    for r in resolved {
+        let i = *index.entry(r.canonical.clone()).or_insert_with(|| {
+            entities.push((
+                Entity {
+                    text: r.canonical.clone(),
+                    label: r.label.as_str().to_owned(),
+                    ..Entity::default()
+                },
+                r.strength,
+            ));
+            entities.len() - 1
+        });
+        let (entity, best) = &mut entities[i];
+        entity.count += 1;
+        entity.spans.extend(r.span);
+        if r.strength < *best {
+            *best = r.strength;
+            entity.label = r.label.as_str().to_owned();
+        }
+    }
+    if entities.len() > max_entities {
+        let mut order: Vec<usize> = (0..entities.len()).collect();
+        order.sort_by(|&a, &b| {
+            entities[b]
+                .0
+                .count
+                .cmp(&entities[a].0.count)
+                .then(a.cmp(&b))
+        });
+        let keep: HashSet<usize> = order.into_iter().take(max_entities).collect();
+        let mut i = 0;
+        entities.retain(|_| {
+            i += 1;
+            keep.contains(&(i - 1))
+        });
+    }
+    entities.into_iter().map(|(e, _)| e).collect()
+}

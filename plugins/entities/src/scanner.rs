@@ -1,0 +1,375 @@
+//! Finds mentions in one text: capitalised runs of words, cut at titles and possessives,
+//! classified by gazetteer forms, head words and person cues.
+//!
+//! Every token is visited a bounded number of times (runs are short and never overlap), so a
+//! text costs time linear in its length.
+
+use crate::context;
+use crate::gazetteer::{GazMatch, Gazetteer};
+use crate::label::Label;
+use crate::lexicon::Lexicon;
+use crate::mention::{Mention, Source};
+use crate::tokens::Token;
+
+/// Lower-case words that may join the capitalised words of one name.
+const CONNECTORS: [&str; 20] = [
+    "of", "for", "the", "and", "on", "de", "del", "da", "do", "dos", "das", "du", "des", "von",
+    "van", "der", "den", "al", "bin", "la",
+];
+
+/// Connectors after which a head word opens an "X of Y" name.
+const OF_WORDS: [&str; 3] = ["of", "for", "on"];
+
+/// Scans one text; results accumulate in `mentions` up to `limit`.
+#[derive(Debug)]
+pub struct Scanner<'a> {
+    lex: &'a Lexicon,
+    gaz: &'a Gazetteer,
+    text: &'a str,
+    tokens: &'a [Token],
+    /// For each token: the gazetteer match starting there (end token, entry).
+    gaz_at: Vec<Option<(usize, usize)>>,
+    limit: usize,
+    /// Mentions found so far, in text order.
+    pub mentions: Vec<Mention>,
+}
+
+impl<'a> Scanner<'a> {
+    /// Prepares a scan of `text` (already tokenized) with its gazetteer matches.
+    pub fn new(
+        lex: &'a Lexicon,
+        gaz: &'a Gazetteer,
+        text: &'a str,
+        tokens: &'a [Token],
+        matches: &[GazMatch],
+        limit: usize,
+    ) -> Self {
+        Scanner {
+            lex,
+            gaz,
+            text,
+            tokens,
+            gaz_at: align(tokens, matches),
+            limit,
+            mentions: Vec::new(),
+        }
+    }
+
+    fn word(&self, i: usize) -> &'a str {
+        self.tokens.get(i).map_or("", |t| t.text(self.text))
+    }
+
+    fn is_cap(&self, i: usize) -> bool {
+        self.tokens
+            .get(i)
+            .is_some_and(|t| t.is_capitalised(self.text))
+    }
+
+    fn is_connector(&self, i: usize) -> bool {
+        CONNECTORS.contains(&self.word(i))
+    }
+
+    fn is_function(&self, i: usize) -> bool {
+        self.lex.function_words.contains(self.word(i))
+    }
+
+    /// Runs the scan over every token.
+    pub fn run(mut self) -> Vec<Mention> {
+        let mut i = 0;
+        while i < self.tokens.len() && self.mentions.len() < self.limit {
+            if !self.is_cap(i) {
+                i += 1;
+                continue;
+            }
+            let end = self.run_end(i);
+            self.run_of_names(i, end);
+            i = end.max(i + 1);
+        }
+        self.mentions
+    }
+
+    /// End (exclusive) of the capitalised run starting at `start`, extended over any
+    /// gazetteer form that starts inside it ("Washington, D.C.").
+    fn run_end(&self, start: usize) -> usize {
+        let mut last_cap = start;
+        let mut j = start + 1;
+        while j < self.tokens.len() && self.tokens[j].linked() {
+            let prev_possessive = self.tokens[j - 1].possessive;
+            if self.is_cap(j) {
+                last_cap = j;
+            } else if !(self.is_connector(j) && self.tokens[j].spaced && !prev_possessive)
+                || (self.word(j) == "the" && !matches!(self.word(j - 1), "of" | "for" | "on"))
+            {
+                break;
+            }
+            j += 1;
+        }
+        let mut end = last_cap + 1;
+        let mut k = start;
+        while k < end {
+            if let Some((gaz_end, _)) = self.gaz_at[k] {
+                end = end.max(gaz_end);
+            }
+            k += 1;
+        }
+        end
+    }
+
+    fn covered(&self, start: usize, end: usize) -> Vec<bool> {
+        let mut covered = vec![false; end - start];
+        let mut k = start;
+        while k < end {
+            match self.gaz_at[k] {
+                Some((e, _)) => {
+                    for c in covered.iter_mut().take(e.min(end) - start).skip(k - start) {
+                        *c = true;
+                    }
+                    k = e.max(k + 1);
+                }
+                None => k += 1,
+            }
+        }
+        covered
+    }
+
+    /// Splits a run at titles ("Foreign Minister") and classifies what is between them.
+    fn run_of_names(&mut self, start: usize, end: usize) {
+        if let Some((e, entry)) = self.gaz_at[start] {
+            if e == end {
+                self.push_gaz(start, e, entry);
+                return;
+            }
+        }
+        let covered = self.covered(start, end);
+        let mut segment_start = start;
+        let mut after_title = false;
+        let mut k = start;
+        while k < end {
+            match self.title_at(k, end, &covered[k - start..]) {
+                Some(title_end) => {
+                    self.segment(segment_start, k, after_title);
+                    segment_start = title_end;
+                    after_title = true;
+                    k = title_end;
+                }
+                None => k += 1,
+            }
+        }
+        self.segment(segment_start, end, after_title);
+    }
+
+    /// End of a title starting at `k` ("Prime Minister", "Mr"), if one starts there and is
+    /// followed by a name (or ends the run).
+    fn title_at(&self, k: usize, end: usize, covered: &[bool]) -> Option<usize> {
+        if k > 0 && self.is_connector(k - 1) {
+            return None;
+        }
+        let mut m = k;
+        let mut last_core = None;
+        while m < end && !covered.get(m - k).copied().unwrap_or(true) {
+            let w = self.word(m);
+            if self.lex.titles.contains(w) {
+                last_core = Some(m);
+            } else if !self.lex.title_modifiers.contains(w) {
+                break;
+            }
+            m += 1;
+        }
+        let mut title_end = last_core? + 1;
+        if self.word(title_end) == "of" && self.word(title_end + 1) == "State" {
+            title_end += 2;
+        }
+        let next = self.word(title_end);
+        let name_follows = title_end < end
+            && self.is_cap(title_end)
+            && !self.lex.heads.contains_key(next)
+            && !self.lex.titles.contains(next);
+        (title_end >= end || name_follows).then_some(title_end)
+    }
+
+    /// Classifies one stretch of a run between titles.
+    fn segment(&mut self, mut start: usize, mut end: usize, after_title: bool) {
+        while start < end
+            && (self.is_connector(start) || self.is_function(start))
+            && self.gaz_at[start].is_none()
+        {
+            start += 1;
+        }
+        while end > start && self.is_connector(end - 1) {
+            end -= 1;
+        }
+        if start >= end {
+            return;
+        }
+        if let Some((e, entry)) = self.gaz_at[start] {
+            if e == end {
+                self.push_gaz(start, e, entry);
+                return;
+            }
+        }
+        if let Some(a) = (start + 1..end - 1).find(|&a| self.word(a) == "and") {
+            if self.gaz_at[a + 1].is_some() || self.lex.heads.contains_key(self.word(end - 1)) {
+                self.segment(start, a, after_title);
+                self.segment(a + 1, end, false);
+                return;
+            }
+        }
+        let last_head = self.lex.heads.get(self.word(end - 1)).copied();
+        if let Some(p) = (start..end - 1).find(|&p| self.tokens[p].possessive) {
+            if last_head.is_none_or(|h| h.label != Label::Law) {
+                self.segment(start, p + 1, after_title);
+                self.segment(p + 1, end, false);
+                return;
+            }
+        }
+        if self.covered(start, end).iter().all(|&c| c) {
+            self.headless(start, end, after_title);
+            return;
+        }
+        if let Some(h) = (start..end.saturating_sub(2)).find(|&h| {
+            self.lex.heads.get(self.word(h)).is_some_and(|head| head.of)
+                && OF_WORDS.contains(&self.word(h + 1))
+        }) {
+            let label = self.lex.heads[self.word(h)].label;
+            if self.prefix_is_place_or_people(start, h) {
+                self.headless(start, h, after_title);
+                self.push(h, end, label, Source::Head);
+            } else {
+                self.push(start, end, label, Source::Head);
+            }
+            return;
+        }
+        if let Some(head) = last_head.filter(|h| h.last && end - start >= 2) {
+            self.push(start, end, head.label, Source::Head);
+            return;
+        }
+        self.headless(start, end, after_title);
+    }
+
+    /// Tokens `start..end` are all gazetteer nationalities or places ("Vietnamese" in
+    /// "Vietnamese Ministry of Finance"), so they are not part of the head's name.
+    fn prefix_is_place_or_people(&self, start: usize, end: usize) -> bool {
+        let mut k = start;
+        while k < end {
+            let Some((e, entry)) = self.gaz_at[k] else {
+                return false;
+            };
+            let is_place = self
+                .gaz
+                .describe(entry)
+                .is_some_and(|(_, l)| matches!(l, Label::Norp | Label::Gpe | Label::Loc));
+            if !is_place || e > end {
+                return false;
+            }
+            k = e;
+        }
+        true
+    }
+
+    /// A stretch without a head: gazetteer forms where they match, the rest classified by
+    /// person cues. Connectors split it ("Russia and China").
+    fn headless(&mut self, start: usize, end: usize, after_title: bool) {
+        let mut k = start;
+        let mut gap_start = start;
+        while k < end {
+            if self.is_connector(k) {
+                self.unknown(gap_start, k, after_title && gap_start == start);
+                k += 1;
+                gap_start = k;
+                continue;
+            }
+            match self.gaz_at[k] {
+                Some((e, entry)) if e <= end => {
+                    self.unknown(gap_start, k, after_title && gap_start == start);
+                    self.push_gaz(k, e, entry);
+                    k = e;
+                    gap_start = k;
+                }
+                _ => k += 1,
+            }
+        }
+        self.unknown(gap_start, end, after_title && gap_start == start);
+    }
+
+    /// Capitalised words no gazetteer knows: a person when cued, else tentative.
+    fn unknown(&mut self, mut start: usize, end: usize, after_title: bool) {
+        while start < end && self.is_function(start) {
+            start += 1;
+        }
+        if start >= end || (start..end).all(|k| self.lex.is_stopword(self.word(k))) {
+            return;
+        }
+        let first = self.word(start);
+        if end - start == 1 {
+            if context::is_acronym(first) {
+                self.push(start, end, Label::Org, Source::Acronym);
+            } else if after_title {
+                self.push(start, end, Label::Person, Source::Person);
+            } else if context::org_shaped(first) && !self.tokens[start].sentence_start {
+                self.push(start, end, Label::Org, Source::Head);
+            } else {
+                self.push(start, end, Label::Person, Source::Tentative);
+            }
+            return;
+        }
+        let hyphenated = (start + 1..end).any(|k| self.tokens[k].hyphenated);
+        let name_like = end - start <= 4
+            && !hyphenated
+            && (start..end).all(|k| self.word(k).chars().all(char::is_alphabetic));
+        let cued = after_title
+            || self.lex.given_names.contains(first)
+            || self.lex.family_first.contains(first)
+            || context::person_after(self.text.get(self.tokens[end - 1].after..).unwrap_or(""))
+            || context::person_before(self.text.get(..self.tokens[start].start).unwrap_or(""));
+        if name_like && cued {
+            self.push(start, end, Label::Person, Source::Person);
+        }
+    }
+
+    fn push_gaz(&mut self, start: usize, end: usize, entry: usize) {
+        if let Some((_, label)) = self.gaz.describe(entry) {
+            self.push(start, end, label, Source::Gazetteer(entry));
+        }
+    }
+
+    fn push(&mut self, start: usize, end: usize, label: Label, source: Source) {
+        if self.mentions.len() >= self.limit || start >= end {
+            return;
+        }
+        let (first, last) = (self.tokens[start], self.tokens[end - 1]);
+        self.mentions.push(Mention {
+            start: first.start,
+            end: last.end,
+            after: last.after,
+            label,
+            source,
+            words: end - start,
+        });
+    }
+}
+
+/// Maps each gazetteer match onto the tokens it covers exactly; matches that start or end
+/// inside a word, or on a skipped line, are dropped. Both lists are in text order.
+fn align(tokens: &[Token], matches: &[GazMatch]) -> Vec<Option<(usize, usize)>> {
+    let mut at = vec![None; tokens.len()];
+    let mut t = 0;
+    for m in matches {
+        while t < tokens.len() && tokens[t].start < m.start {
+            t += 1;
+        }
+        if t == tokens.len() {
+            break;
+        }
+        if tokens[t].start != m.start {
+            continue;
+        }
+        let mut e = t;
+        while e < tokens.len() && tokens[e].end < m.end {
+            e += 1;
+        }
+        if e < tokens.len() && tokens[e].end == m.end {
+            at[t] = Some((e + 1, m.entry));
+        }
+    }
+    at
+}

@@ -1,0 +1,104 @@
+//! The tagger: data compiled once, then title and body of each document scanned and resolved.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use ingestd_sdk::Entity;
+
+use crate::gazetteer::Gazetteer;
+use crate::lexicon::Lexicon;
+use crate::mention::Mention;
+use crate::resolve::{Tagged, resolve};
+use crate::scanner::Scanner;
+use crate::tokens::{Token, tokenize_lines};
+
+/// Phrases of share and subscribe prompts: a short line containing one is not tagged, so
+/// "Follow us on Twitter" never yields an entity.
+const PROMPTS: [&str; 9] = [
+    "follow us",
+    "subscribe",
+    "share this",
+    "share button",
+    "click here",
+    "click the",
+    "sign up",
+    "newsletter",
+    "join us on",
+];
+
+/// Lines longer than this are prose even if they mention a prompt phrase.
+const PROMPT_LINE_MAX: usize = 300;
+
+/// Why the tagger could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// An embedded data file is malformed.
+    #[error(transparent)]
+    Data(#[from] crate::lexicon::DataError),
+    /// The gazetteer automaton could not be compiled.
+    #[error(transparent)]
+    Gazetteer(#[from] crate::gazetteer::BuildError),
+    /// The prompt matcher could not be compiled.
+    #[error("prompt matcher: {0}")]
+    Prompts(#[from] aho_corasick::BuildError),
+}
+
+/// Limits that bound the work and output per document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most entities reported (the most mentioned are kept).
+    pub max_entities: usize,
+    /// Most mentions collected per text; later ones are ignored.
+    pub max_mentions: usize,
+}
+
+/// A compiled tagger, shared by all worker threads.
+#[derive(Debug)]
+pub struct Tagger {
+    lex: Lexicon,
+    gaz: Gazetteer,
+    prompts: AhoCorasick,
+}
+
+impl Tagger {
+    /// Parses the embedded data and compiles the automata.
+    pub fn new() -> Result<Tagger, BuildError> {
+        let mut lex = Lexicon::load()?;
+        let gaz = Gazetteer::new(std::mem::take(&mut lex.entries))?;
+        let prompts = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(PROMPTS)?;
+        Ok(Tagger { lex, gaz, prompts })
+    }
+
+    fn is_prompt(&self, line: &str) -> bool {
+        line.len() <= PROMPT_LINE_MAX && self.prompts.is_match(line)
+    }
+
+    /// Mentions in one text.
+    fn scan(&self, text: &str, limit: usize) -> Vec<Mention> {
+        let mut tokens: Vec<Token> = Vec::new();
+        tokenize_lines(text, |line| self.is_prompt(line), &mut tokens);
+        let matches = self.gaz.find(text);
+        Scanner::new(&self.lex, &self.gaz, text, &tokens, &matches, limit).run()
+    }
+
+    /// Entities of a document: title mentions are counted, body mentions also get spans.
+    pub fn tag(&self, title: Option<&str>, body: &str, limits: Limits) -> Vec<Entity> {
+        let title = title.unwrap_or_default();
+        let title_mentions = self.scan(title, limits.max_mentions);
+        let body_mentions = self.scan(body, limits.max_mentions);
+        let texts = [
+            Tagged {
+                text: title,
+                mentions: &title_mentions,
+                is_body: false,
+            },
+            Tagged {
+                text: body,
+                mentions: &body_mentions,
+                is_body: true,
+            },
+        ];
+        resolve(&self.lex, &self.gaz, &texts, limits.max_entities)
+    }
+}

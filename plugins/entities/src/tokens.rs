@@ -1,0 +1,210 @@
+//! Splits text into word tokens with byte offsets, possessives, hyphen links and sentence starts.
+//!
+//! One linear pass per line. A token is a run of letters and digits; an inner apostrophe that
+//! is not a possessive ("O'Brien") and dots of an acronym ("U.S.") stay inside it; a hyphen
+//! between two words splits them but links the second to the first ("US-Vietnam").
+
+/// Title abbreviations whose dot neither ends a sentence nor breaks a name ("Mr. Finer").
+const ABBREVIATIONS: [&str; 14] = [
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Gen", "Sen", "Rep", "Col", "Lt", "Jr", "Sr", "Gov",
+];
+
+/// One word of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of the first character.
+    pub start: usize,
+    /// Byte offset after the word (a possessive `'s` is not part of it).
+    pub end: usize,
+    /// Byte offset after the possessive, when there is one (else `end`).
+    pub after: usize,
+    /// The word carries a possessive `'s` / `’s`.
+    pub possessive: bool,
+    /// Only spaces (or an abbreviation's dot) separate it from the previous token on the line.
+    pub spaced: bool,
+    /// A hyphen joins it to the previous token ("Vietnam" in "US-Vietnam").
+    pub hyphenated: bool,
+    /// First word of a sentence or of a line.
+    pub sentence_start: bool,
+}
+
+impl Token {
+    /// The word's text.
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.start..self.end).unwrap_or_default()
+    }
+
+    /// Starts with an upper-case letter or is a capitalised code such as "G20".
+    pub fn is_capitalised(&self, text: &str) -> bool {
+        self.text(text)
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+    }
+
+    /// Linked to the previous token (same name candidate), by spaces or a hyphen.
+    pub fn linked(&self) -> bool {
+        self.spaced || self.hyphenated
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘')
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2011}')
+}
+
+/// Tokenizes `text` line by line, appending to `out`; `skip_line` says which lines to leave out
+/// (share prompts and the like). Offsets are into `text`.
+pub fn tokenize_lines(text: &str, skip_line: impl Fn(&str) -> bool, out: &mut Vec<Token>) {
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        if !skip_line(line) {
+            tokenize_line(text, line_start, line_start + line.len(), out);
+        }
+        line_start += line.len() + 1;
+    }
+}
+
+/// Tokenizes one line `text[from..to]` (no newline inside).
+fn tokenize_line(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
+    let line = &text[from..to];
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut i = 0;
+    let mut prev: Option<Token> = None;
+    while i < chars.len() {
+        if !chars[i].1.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let begin = i;
+        let mut possessive = false;
+        let mut end_char = i;
+        let mut after_char;
+        loop {
+            while end_char < chars.len() && chars[end_char].1.is_alphanumeric() {
+                end_char += 1;
+            }
+            after_char = end_char;
+            let Some(&(_, c)) = chars.get(end_char) else {
+                break;
+            };
+            let next = chars.get(end_char + 1).map(|&(_, c)| c);
+            let next2 = chars.get(end_char + 2).map(|&(_, c)| c);
+            if is_apostrophe(c)
+                && matches!(next, Some('s'))
+                && !next2.is_some_and(char::is_alphanumeric)
+            {
+                possessive = true;
+                after_char = end_char + 2;
+                break;
+            }
+            if is_apostrophe(c) && next.is_some_and(char::is_alphabetic) {
+                end_char += 1;
+                continue;
+            }
+            // Acronym dots: "U.S." / "U.N." (single capitals between dots).
+            let segment_len = end_char
+                - chars[begin..end_char]
+                    .iter()
+                    .rposition(|&(_, c)| c == '.')
+                    .map_or(begin, |p| begin + p + 1);
+            if c == '.' && segment_len == 1 && chars[end_char - 1].1.is_uppercase() {
+                if next.is_some_and(char::is_uppercase) && !next2.is_some_and(char::is_alphabetic) {
+                    end_char += 1;
+                    continue;
+                }
+                if end_char - begin > 1 {
+                    end_char += 1;
+                    after_char = end_char;
+                }
+            }
+            break;
+        }
+        let start = from + chars[begin].0;
+        let end = from + chars.get(end_char).map_or(line.len(), |&(b, _)| b);
+        let after = from + chars.get(after_char).map_or(line.len(), |&(b, _)| b);
+        let gap = prev.map_or("", |p| &text[p.after..start]);
+        let prev_abbrev = prev.is_some_and(|p| ABBREVIATIONS.contains(&p.text(text)));
+        let hyphenated = prev.is_some() && gap.chars().count() == 1 && gap.chars().all(is_hyphen);
+        let spaced = prev.is_some()
+            && !gap.is_empty()
+            && (gap.chars().all(|c| c == ' ' || c == '\u{a0}')
+                || (prev_abbrev && gap.starts_with('.') && gap[1..].chars().all(|c| c == ' ')));
+        let ends_sentence = gap
+            .chars()
+            .any(|c| matches!(c, '.' | '!' | '?' | ':' | ';' | '…' | '•' | '|'));
+        let sentence_start = prev.is_none() || (ends_sentence && !(prev_abbrev && spaced));
+        let token = Token {
+            start,
+            end,
+            after,
+            possessive,
+            spaced,
+            hyphenated,
+            sentence_start,
+        };
+        out.push(token);
+        prev = Some(token);
+        i = after_char.max(begin + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<(String, bool, bool, bool, bool)> {
+        let mut out = Vec::new();
+        tokenize_lines(text, |_| false, &mut out);
+        out.iter()
+            .map(|t| {
+                (
+                    t.text(text).to_owned(),
+                    t.possessive,
+                    t.spaced,
+                    t.hyphenated,
+                    t.sentence_start,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn possessives_acronyms_and_hyphens() {
+        let w = words("The U.S. and the US’s allies. Moscow's US-Vietnam O'Brien");
+        let texts: Vec<&str> = w.iter().map(|t| t.0.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "The", "U.S.", "and", "the", "US", "allies", "Moscow", "US", "Vietnam", "O'Brien"
+            ]
+        );
+        assert!(w[4].1, "US’s is possessive");
+        assert!(w[6].1 && w[6].4, "Moscow's opens a sentence");
+        assert!(w[8].3 && !w[8].2, "Vietnam is hyphen-linked");
+        assert!(w[5].2, "allies follows US’s after a space");
+    }
+
+    #[test]
+    fn abbreviation_dots_do_not_break_names() {
+        let w = words("Reuters quoted Mr. Finer as saying. Dr Li left");
+        let finer = w.iter().find(|t| t.0 == "Finer").unwrap();
+        assert!(finer.2 && !finer.4, "{finer:?}");
+        let dr = w.iter().find(|t| t.0 == "Dr").unwrap();
+        assert!(dr.4);
+    }
+
+    #[test]
+    fn lines_start_sentences_and_can_be_skipped() {
+        let text = "Alpha beta\nFollow us on Twitter\nGamma";
+        let mut out = Vec::new();
+        tokenize_lines(text, |l| l.starts_with("Follow"), &mut out);
+        let texts: Vec<&str> = out.iter().map(|t| t.text(text)).collect();
+        assert_eq!(texts, ["Alpha", "beta", "Gamma"]);
+        assert!(out[2].sentence_start && !out[2].spaced);
+        assert_eq!(&text[out[2].start..out[2].end], "Gamma");
+    }
+}
