@@ -1,5 +1,5 @@
 //! Candidate sentences of a document: split every text paragraph, drop what may never be in a
-//! summary (headings, captions, boilerplate, fragments) and weigh what is merely unlikely.
+//! summary (headings, captions, boilerplate, questions to the reader, fragments) and weigh what is merely unlikely.
 
 use ingestd_sdk::{Paragraph, ParagraphKind};
 
@@ -98,7 +98,7 @@ impl CandidateBuilder<'_> {
             return None;
         }
         let flags = self.signals.flags(text, words);
-        if flags.caption || flags.boilerplate {
+        if flags.caption || flags.boilerplate || flags.reader_question {
             return None;
         }
         let mut weight = 1.0;

@@ -4,6 +4,8 @@
 //! lead sentence so the summary opens with the article's point. A sentence is taken only if it
 //! fits in `max_chars` and still leaves room for the shortest candidate for every sentence
 //! `min_sentences` still asks for; a second pass drops that reservation. The chosen sentences
+//! Beyond `min_sentences`, a sentence must score at least [`OPTIONAL_FLOOR`] of the best score:
+//! a weak sentence does not fill a slot just because there is room. The chosen sentences
 //! are written in document order, separated by one space, inner whitespace collapsed.
 //!
 //! When not even one sentence fits, the best one is cut at a word boundary (at a character in
@@ -23,6 +25,9 @@ pub struct Budget {
     pub max_sentences: usize,
 }
 
+/// Share of the best score a sentence needs to be taken beyond `min_sentences`.
+pub const OPTIONAL_FLOOR: f64 = 0.3;
+
 /// Punctuation not worth keeping before the "…" of a cut sentence.
 const DANGLING_PUNCTUATION: &[char] = &[',', ';', ':', '-', '–', '—', '(', '[', '"', '“', '‘'];
 
@@ -36,6 +41,7 @@ pub fn summarize(sentences: &[Sentence<'_>], scores: &[f64], budget: Budget) -> 
         .find(|&i| sentences[i].lead)
         .or_else(|| order.first().copied())?;
 
+    let floor = order.first().map_or(0.0, |&i| scores[i] * OPTIONAL_FLOOR);
     let shortest = sentences.iter().map(|s| s.chars).min().unwrap_or(0);
     let mut picked = Picked {
         budget,
@@ -55,6 +61,9 @@ pub fn summarize(sentences: &[Sentence<'_>], scores: &[f64], budget: Budget) -> 
                 || (!reserve && picked.count >= budget.min_sentences)
             {
                 break;
+            }
+            if picked.count >= budget.min_sentences && scores[i] < floor {
+                break; // `order` is sorted: every later sentence is weaker still.
             }
             picked.take(i, sentences[i].chars, reserve);
         }
@@ -182,6 +191,19 @@ mod tests {
         ];
         let out = summarize(&s, &[0.5, 0.1, 0.9, 0.8], BUDGET).unwrap();
         assert_eq!(out, "Alpha one. Gamma three. Delta four.");
+    }
+
+    #[test]
+    fn weak_sentences_do_not_fill_optional_slots() {
+        let s = [
+            sentence("Alpha one.", true),
+            sentence("Beta two.", false),
+            sentence("Gamma three.", false),
+        ];
+        let out = summarize(&s, &[0.9, 0.5, 0.2], BUDGET).unwrap();
+        assert_eq!(out, "Alpha one. Beta two.");
+        let out = summarize(&s, &[0.9, 0.2, 0.1], BUDGET).unwrap();
+        assert_eq!(out, "Alpha one. Beta two.", "the minimum is still met");
     }
 
     #[test]

@@ -149,6 +149,8 @@ pub struct Flags {
     pub boilerplate: bool,
     /// Ends with a question mark.
     pub question: bool,
+    /// A question that addresses the reader ("Will you ...?"): never in a summary.
+    pub reader_question: bool,
     /// Ends with an exclamation mark.
     pub exclamation: bool,
     /// Does not end with sentence punctuation (a fragment such as "According to X,").
@@ -211,13 +213,15 @@ impl Signals {
             .trim_end_matches(|c: char| is_closing_mark(c) || c.is_whitespace())
             .chars()
             .next_back();
+        let question = matches!(ending, Some('?' | '？' | '⁇' | '¿'));
         Flags {
             caption: opener == Some(true)
                 || anywhere == Some(true)
                 || (words <= AGENCY_TAG_MAX_WORDS && self.agency.is_match(sentence))
                 || is_shouting(sentence),
             boilerplate: anywhere == Some(false),
-            question: matches!(ending, Some('?' | '？' | '⁇' | '¿')),
+            question,
+            reader_question: question && addresses_reader(sentence),
             exclamation: matches!(ending, Some('!' | '！' | '‼')),
             unterminated: !ending.is_some_and(|c| {
                 matches!(c, '.' | '?' | '!' | '…' | '。' | '！' | '？' | '｡' | '‼')
@@ -233,6 +237,13 @@ fn is_closing_mark(c: char) -> bool {
         c,
         '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '）'
     )
+}
+
+/// Contains "you" or "your" as a word.
+fn addresses_reader(sentence: &str) -> bool {
+    sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.eq_ignore_ascii_case("you") || w.eq_ignore_ascii_case("your"))
 }
 
 /// Mostly capital letters (at least 8 cased letters, 80 % or more upper case).
@@ -338,6 +349,9 @@ mod tests {
     #[test]
     fn endings() {
         assert!(flags("Can Vietnam do this?").question);
+        assert!(!flags("Can Vietnam do this?").reader_question);
+        assert!(flags("Have you read your rights?").reader_question);
+        assert!(!flags("Have youths read it?").reader_question);
         assert!(flags("\"Is it over?\"").question);
         assert!(flags("What a day!").exclamation);
         assert!(flags("According to Le Hong Hiep from the institute,").unterminated);
