@@ -71,6 +71,13 @@ pub fn resolve(
     };
     let (acronyms, rejected) = acronym_definitions(texts, &canonical_of);
     let surnames = surnames(lex, texts, &canonical_of);
+    // An acronym nobody defined counts as an organisation only when it recurs.
+    let mut acronym_uses: HashMap<String, usize> = HashMap::new();
+    for tagged in texts {
+        for m in tagged.mentions.iter().filter(|m| m.source == Source::Acronym) {
+            *acronym_uses.entry(surface(tagged.text, m)).or_default() += 1;
+        }
+    }
 
     let mut resolved = Vec::new();
     let mut body_names = HashSet::new();
@@ -83,7 +90,10 @@ pub fn resolve(
                 Source::Acronym => match acronyms.get(&canonical) {
                     Some(def) => Some(def.clone()),
                     None if rejected.contains(&canonical) => None,
-                    None => Some((canonical, m.label)),
+                    None if acronym_uses.get(&canonical).is_some_and(|&n| n >= 2) => {
+                        Some((canonical, m.label))
+                    }
+                    None => None,
                 },
                 Source::Person | Source::Tentative => {
                     match surnames.get(&canonical).cloned().flatten() {

@@ -161,7 +161,7 @@ impl<'a> Scanner<'a> {
     /// End of a title starting at `k` ("Prime Minister", "Mr"), if one starts there and is
     /// followed by a name (or ends the run).
     fn title_at(&self, k: usize, end: usize, covered: &[bool]) -> Option<usize> {
-        if k > 0 && self.is_connector(k - 1) {
+        if k > 0 && OF_WORDS.contains(&self.word(k - 1)) {
             return None;
         }
         let mut m = k;
@@ -181,9 +181,10 @@ impl<'a> Scanner<'a> {
         }
         let next = self.word(title_end);
         let name_follows = title_end < end
-            && self.is_cap(title_end)
-            && !self.lex.heads.contains_key(next)
-            && !self.lex.titles.contains(next);
+            && ((self.is_cap(title_end)
+                && !self.lex.heads.contains_key(next)
+                && !self.lex.titles.contains(next))
+                || OF_WORDS.contains(&next));
         (title_end >= end || name_follows).then_some(title_end)
     }
 
@@ -208,7 +209,7 @@ impl<'a> Scanner<'a> {
             }
         }
         if let Some(a) = (start + 1..end - 1).find(|&a| self.word(a) == "and") {
-            if self.gaz_at[a + 1].is_some() || self.lex.heads.contains_key(self.word(end - 1)) {
+            if self.of_head(start, a).is_none() {
                 self.segment(start, a, after_title);
                 self.segment(a + 1, end, false);
                 return;
@@ -226,10 +227,7 @@ impl<'a> Scanner<'a> {
             self.headless(start, end, after_title);
             return;
         }
-        if let Some(h) = (start..end.saturating_sub(2)).find(|&h| {
-            self.lex.heads.get(self.word(h)).is_some_and(|head| head.of)
-                && OF_WORDS.contains(&self.word(h + 1))
-        }) {
+        if let Some(h) = self.of_head(start, end) {
             let label = self.lex.heads[self.word(h)].label;
             if self.prefix_is_place_or_people(start, h) {
                 self.headless(start, h, after_title);
@@ -244,6 +242,14 @@ impl<'a> Scanner<'a> {
             return;
         }
         self.headless(start, end, after_title);
+    }
+
+    /// The first head word in `start..end` that opens an "X of Y" name ("Ministry of").
+    fn of_head(&self, start: usize, end: usize) -> Option<usize> {
+        (start..end.saturating_sub(2)).find(|&h| {
+            self.lex.heads.get(self.word(h)).is_some_and(|head| head.of)
+                && OF_WORDS.contains(&self.word(h + 1))
+        })
     }
 
     /// Tokens `start..end` are all gazetteer nationalities or places ("Vietnamese" in
