@@ -97,20 +97,10 @@ impl Ops {
 
     /// The daemon is about to exit: a final status file, the listener closed.
     pub fn stopped(&self) {
-        if let Some(task) = self
-            .heartbeat
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
+        if let Some(task) = take(&self.heartbeat) {
             task.abort();
         }
-        if let Some(server) = self
-            .metrics
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
+        if let Some(server) = take(&self.metrics) {
             server.stop();
         }
         self.set_state(DaemonState::Stopped);
@@ -128,6 +118,11 @@ impl Ops {
             tracing::debug!(error = %e, "Cannot write the status file.");
         }
     }
+}
+
+/// Takes the value out of a slot (a poisoned lock still holds a usable value).
+fn take<T>(slot: &Mutex<Option<T>>) -> Option<T> {
+    slot.lock().unwrap_or_else(|p| p.into_inner()).take()
 }
 
 /// Feeds the watchdog and refreshes the status every [`status::STATUS_INTERVAL`]. Pings come

@@ -19,7 +19,7 @@ pub fn bar(files: usize) -> ProgressBar {
         ProgressDrawTarget::stderr(),
     );
     if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files, {per_sec}, eta {eta}")
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files ({percent}%), eta {eta}")
     {
         bar.set_style(style);
     }
