@@ -202,7 +202,8 @@ impl Summarizer for CommandSummarizer {
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
 
@@ -249,11 +250,15 @@ mod tests {
         assert!(out.chars().count() <= BUDGET.max_chars);
     }
 
+    fn error_of(script: &str, timeout_ms: u64) -> SummarizeError {
+        sh(script, timeout_ms, CommandInput::Json)
+            .summarize(&doc())
+            .unwrap_err()
+    }
+
     #[test]
     fn failure_status_carries_stderr() {
-        let err = sh("echo model offline >&2; exit 3", 5000, CommandInput::Json)
-            .summarize(&doc())
-            .unwrap_err();
+        let err = error_of("echo model offline >&2; exit 3", 5000);
         assert!(matches!(err, SummarizeError::Failed { .. }), "{err}");
         assert!(err.to_string().contains("model offline"), "{err}");
         assert!(err.retryable());
@@ -261,9 +266,7 @@ mod tests {
 
     #[test]
     fn timeout_kills_the_program() {
-        let err = sh("exec sleep 5", 50, CommandInput::Json)
-            .summarize(&doc())
-            .unwrap_err();
+        let err = error_of("exec sleep 5", 50);
         assert!(
             matches!(err, SummarizeError::Timeout { timeout_ms: 50, .. }),
             "{err}"
@@ -272,14 +275,10 @@ mod tests {
 
     #[test]
     fn empty_or_binary_output_is_refused() {
-        let err = sh("cat >/dev/null", 5000, CommandInput::Json)
-            .summarize(&doc())
-            .unwrap_err();
+        let err = error_of("cat >/dev/null", 5000);
         assert!(matches!(err, SummarizeError::BadOutput { .. }), "{err}");
         assert!(!err.retryable());
-        let err = sh("printf '\\377\\376'", 5000, CommandInput::Json)
-            .summarize(&doc())
-            .unwrap_err();
+        let err = error_of("printf '\\377\\376'", 5000);
         assert!(matches!(err, SummarizeError::BadOutput { .. }), "{err}");
     }
 

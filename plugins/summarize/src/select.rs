@@ -175,6 +175,15 @@ mod tests {
         }
     }
 
+    /// Sentences in document order, the first one in the lead.
+    fn lead_then(texts: &[&'static str]) -> Vec<Sentence<'static>> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| sentence(t, i == 0))
+            .collect()
+    }
+
     const BUDGET: Budget = Budget {
         max_chars: 100,
         min_sentences: 2,
@@ -183,23 +192,14 @@ mod tests {
 
     #[test]
     fn best_first_then_written_in_document_order() {
-        let s = [
-            sentence("Alpha one.", true),
-            sentence("Beta two.", false),
-            sentence("Gamma three.", false),
-            sentence("Delta four.", false),
-        ];
+        let s = lead_then(&["Alpha one.", "Beta two.", "Gamma three.", "Delta four."]);
         let out = summarize(&s, &[0.5, 0.1, 0.9, 0.8], BUDGET).unwrap();
         assert_eq!(out, "Alpha one. Gamma three. Delta four.");
     }
 
     #[test]
     fn weak_sentences_do_not_fill_optional_slots() {
-        let s = [
-            sentence("Alpha one.", true),
-            sentence("Beta two.", false),
-            sentence("Gamma three.", false),
-        ];
+        let s = lead_then(&["Alpha one.", "Beta two.", "Gamma three."]);
         let out = summarize(&s, &[0.9, 0.5, 0.2], BUDGET).unwrap();
         assert_eq!(out, "Alpha one. Beta two.");
         let out = summarize(&s, &[0.9, 0.2, 0.1], BUDGET).unwrap();
@@ -208,11 +208,7 @@ mod tests {
 
     #[test]
     fn ties_go_to_the_earlier_sentence() {
-        let s = [
-            sentence("Alpha one.", true),
-            sentence("Beta two.", false),
-            sentence("Gamma three.", false),
-        ];
+        let s = lead_then(&["Alpha one.", "Beta two.", "Gamma three."]);
         let budget = Budget {
             max_sentences: 2,
             ..BUDGET
@@ -225,12 +221,12 @@ mod tests {
 
     #[test]
     fn the_lead_anchor_is_taken_even_with_a_lower_score() {
-        let s = [
-            sentence("Lead sentence here.", true),
-            sentence("Later one.", false),
-            sentence("Later two.", false),
-            sentence("Later three.", false),
-        ];
+        let s = lead_then(&[
+            "Lead sentence here.",
+            "Later one.",
+            "Later two.",
+            "Later three.",
+        ]);
         let out = summarize(&s, &[0.1, 0.9, 0.8, 0.7], BUDGET).unwrap();
         assert_eq!(out, "Lead sentence here. Later one. Later two.");
     }
@@ -268,10 +264,7 @@ mod tests {
 
     #[test]
     fn whitespace_is_collapsed() {
-        let s = [
-            sentence("One  sentence\nhere.", true),
-            sentence("Two.", false),
-        ];
+        let s = lead_then(&["One  sentence\nhere.", "Two."]);
         assert_eq!(
             summarize(&s, &[1.0, 0.5], BUDGET).unwrap(),
             "One sentence here. Two."

@@ -30,6 +30,7 @@ const CAPTION_PREFIXES: &[&str] = &[
     "caption:",
     "foto:",
     "ảnh:",
+    "Ảnh:",
 ];
 
 /// Credit markers anywhere in a sentence.
@@ -314,6 +315,7 @@ mod tests {
     fn captions_and_credits() {
         assert!(flags("Photo: Vietnamese leaders meet in Hanoi.").caption);
         assert!(flags("File photo of the summit in Hanoi on Sunday.").caption);
+        assert!(flags("Ảnh: Lãnh đạo hai nước gặp nhau tại Hà Nội.").caption);
         assert!(flags("Leaders meet in Hanoi. (AP Photo/Andrew Harnik)").caption);
         assert!(flags("The summit in Hanoi. Getty Images").caption);
         assert!(flags("HANOI (Reuters) -").caption);
