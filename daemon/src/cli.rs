@@ -57,6 +57,34 @@ Exit codes:
   2  bad configuration, plugin, or command line
   3  the daemon is not running or its status is stale (status)";
 
+// Examples shown by each command's --help.
+const RUN_EXAMPLES: &str = "\
+Examples:
+  ingestd --config config/ingestd.toml run
+  ingestd run --inbox /srv/news/in --outbox /srv/news/out --workers 4
+  kill -HUP \"$(pidof ingestd)\"      # reload";
+
+const PROCESS_EXAMPLES: &str = "\
+Examples:
+  ingestd process fixtures/samples/*.txt --compact > docs.jsonl
+  ingestd process story.txt | jq .title";
+
+const STATUS_EXAMPLES: &str = "\
+Examples:
+  ingestd status
+  ingestd --config /etc/ingestd/ingestd.toml status --json";
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  ingestd replay --dry-run          # list what would be moved
+  ingestd replay                    # all failed files
+  ingestd replay 'rfa-*' story.txt  # some of them (quote globs)";
+
+const INSTALL_EXAMPLES: &str = "\
+Examples:
+  cargo build --release --workspace && sudo target/release/ingestd install
+  ingestd install --root /tmp/staging --dry-run";
+
 /// Log formats on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum LogFormatArg {
@@ -73,21 +101,14 @@ pub(crate) enum Command {
     /// SIGHUP reloads the configuration and the plugin chain without dropping files; a bad
     /// new configuration is refused and the old one keeps running. Under systemd it speaks
     /// the notify protocol (Type=notify, watchdog) and logs with journal priorities.
-    ///
-    /// Examples:
-    ///   ingestd --config config/ingestd.toml run
-    ///   ingestd run --inbox /srv/news/in --outbox /srv/news/out --workers 4
-    ///   kill -HUP "$(pidof ingestd)"      # reload
+    #[command(after_long_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Run the plugin chain once on files and print the JSON documents to stdout.
     ///
     /// Moves and writes nothing: for plugin authors and shell pipelines. Exit code 1 if any
     /// file failed or was skipped (the reason goes to stderr). Over several files on a
     /// terminal, a progress bar on stderr shows how far it got (none when stderr is piped).
-    ///
-    /// Examples:
-    ///   ingestd process fixtures/samples/*.txt --compact > docs.jsonl
-    ///   ingestd process story.txt | jq .title
+    #[command(after_long_help = PROCESS_EXAMPLES)]
     Process(ProcessArgs),
     /// Validate the configuration, load every plugin and print the chain.
     Check,
@@ -107,10 +128,7 @@ pub(crate) enum Command {
     /// Reads the status file the daemon rewrites every two seconds in its state folder
     /// (paths.state/status.json), so it works without the metrics listener. Says so, and
     /// exits with 3, when the daemon is not running or the file is stale.
-    ///
-    /// Examples:
-    ///   ingestd status
-    ///   ingestd --config /etc/ingestd/ingestd.toml status --json
+    #[command(after_long_help = STATUS_EXAMPLES)]
     Status(StatusArgs),
     /// Move failed files back into the inbox, so the daemon tries them again.
     ///
@@ -118,11 +136,7 @@ pub(crate) enum Command {
     /// given) and moves them into the inbox, removing their .error.json reports. A name that
     /// already exists in the inbox is never overwritten: that file stays in failed/ and is
     /// reported. Safe while the daemon runs.
-    ///
-    /// Examples:
-    ///   ingestd replay --dry-run          # list what would be moved
-    ///   ingestd replay                    # all failed files
-    ///   ingestd replay 'rfa-*' story.txt  # some of them (quote globs)
+    #[command(after_long_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
     /// Install ingestd as a systemd service (binary, plugins, configuration, unit).
     ///
@@ -132,10 +146,7 @@ pub(crate) enum Command {
     /// state} folders; an existing one is never replaced, the new one goes to ingestd.toml.new)
     /// and the unit to /etc/systemd/system/ingestd.service, then prints the systemctl lines
     /// that start it. The configuration installed is --config if given, else the bundled one.
-    ///
-    /// Examples:
-    ///   cargo build --release --workspace && sudo target/release/ingestd install
-    ///   ingestd install --root /tmp/staging --dry-run
+    #[command(after_long_help = INSTALL_EXAMPLES)]
     Install(InstallArgs),
     /// Internal: serve one isolated plugin over frames on stdin/stdout (started by the daemon).
     #[command(name = "plugin-host", hide = true)]

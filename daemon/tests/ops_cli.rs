@@ -233,3 +233,20 @@ fn process_draws_no_progress_bar_into_a_pipe() {
     );
     assert!(!stderr.contains("files"), "{stderr:?}");
 }
+
+#[test]
+fn help_shows_examples_and_exit_codes() {
+    let help = |args: &[&str]| {
+        let output = Command::new(binary()).args(args).output().unwrap();
+        assert!(output.status.success(), "{}", text(&output));
+        text(&output)
+    };
+    let top = help(&["--help"]);
+    assert!(top.contains("Exit codes:"), "{top}");
+    assert!(top.contains("3  the daemon is not running"), "{top}");
+    assert!(help(&["-h"]).contains("Exit codes: 0 success"));
+    for command in ["run", "process", "status", "replay", "install"] {
+        let long = help(&[command, "--help"]);
+        assert!(long.contains("Examples:\n  "), "{command}: {long}");
+    }
+}
