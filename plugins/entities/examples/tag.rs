@@ -15,7 +15,10 @@ fn main() {
             }
         };
         let doc = chain.run(&path, &text);
-        println!("== {path}: {}", doc.title.as_deref().unwrap_or("(no title)"));
+        println!(
+            "== {path}: {}",
+            doc.title.as_deref().unwrap_or("(no title)")
+        );
         for e in &doc.entities {
             println!("{:>3}  {:<7} {}", e.count, e.label, e.text);
         }

@@ -23,6 +23,76 @@ const SPEECH_VERBS: [&str; 14] = [
 /// Phrases that precede a person's name ("according to Le Hong Hiep").
 const ATTRIBUTIONS: [&str; 4] = ["according to", "said", "says", "told"];
 
+/// Lower-case roles written right before a name ("opposition candidate Edmundo Gonzalez",
+/// "intelligence chief Abbas Kamel", "chairman, Wafula Chebukati").
+const ROLES: [&str; 36] = [
+    "candidate",
+    "leader",
+    "chief",
+    "chairman",
+    "chairwoman",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "minister",
+    "president",
+    "envoy",
+    "ambassador",
+    "analyst",
+    "economist",
+    "director",
+    "governor",
+    "coach",
+    "champion",
+    "striker",
+    "lawyer",
+    "attorney",
+    "judge",
+    "senator",
+    "professor",
+    "researcher",
+    "official",
+    "commander",
+    "founder",
+    "executive",
+    "secretary",
+    "premier",
+    "mayor",
+    "activist",
+    "author",
+    "journalist",
+    "correspondent",
+];
+
+/// Phrases before a name that make it a place ("in Eldoret", "the state of Tamil Nadu").
+const PLACE_BEFORE: [&str; 8] = [
+    "in",
+    "near",
+    "state of",
+    "province of",
+    "city of",
+    "town of",
+    "village of",
+    "region of",
+];
+
+/// Words right after a name that make it an organisation ("Siemens Energy shares",
+/// "Foxconn chairman").
+const ORG_AFTER: [&str; 12] = [
+    "shares",
+    "stock",
+    "chairman",
+    "chairwoman",
+    "executives",
+    "subsidiary",
+    "employees",
+    "shareholders",
+    "board",
+    "headquarters",
+    "spokesman",
+    "spokeswoman",
+];
+
 /// Endings of company names coined from words ("Rusvietpetro", "Gazprombank").
 const ORG_SUFFIXES: [&str; 12] = [
     "petro", "neft", "gaz", "prom", "tech", "soft", "corp", "bank", "com", "tel", "net", "air",
@@ -45,21 +115,47 @@ pub fn person_after(rest: &str) -> bool {
     SPEECH_VERBS.contains(&word.as_str())
 }
 
-/// The text before a name reads like an attribution to a person ("according to").
-pub fn person_before(before: &str) -> bool {
-    let trimmed = before.trim_end_matches([' ', '\u{a0}', '[', '(', '"', '“']);
-    let tail_start = trimmed.len().saturating_sub(16);
-    let tail_start = (tail_start..=trimmed.len())
-        .find(|&i| trimmed.is_char_boundary(i))
-        .unwrap_or(trimmed.len());
-    let tail = trimmed[tail_start..].to_lowercase();
-    ATTRIBUTIONS.iter().any(|a| {
-        tail.ends_with(a)
-            && tail[..tail.len() - a.len()]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
+/// The last `n` bytes of `text` (on a character boundary), lower-cased.
+fn tail_lower(text: &str, n: usize) -> String {
+    let from = (text.len().saturating_sub(n)..=text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len());
+    text[from..].to_lowercase()
+}
+
+/// `tail` ends with `phrase` as whole words.
+fn ends_with_words(tail: &str, phrase: &str) -> bool {
+    tail.strip_suffix(phrase).is_some_and(|head| {
+        head.chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
     })
+}
+
+/// The text before a name reads like an attribution to a person ("according to") or a
+/// role ("opposition candidate").
+pub fn person_before(before: &str) -> bool {
+    let trimmed = before.trim_end_matches([' ', '\u{a0}', '[', '(', '"', '“', ',']);
+    let tail = tail_lower(trimmed, 24);
+    ATTRIBUTIONS.iter().any(|a| ends_with_words(&tail, a))
+        || ROLES.iter().any(|r| ends_with_words(&tail, r))
+}
+
+/// The text before a name reads like a place ("in ", "the state of ").
+pub fn place_before(before: &str) -> bool {
+    let trimmed = before.trim_end_matches([' ', '\u{a0}']);
+    if trimmed.len() == before.len() {
+        return false;
+    }
+    let tail = tail_lower(trimmed, 16);
+    PLACE_BEFORE.iter().any(|p| ends_with_words(&tail, p))
+}
+
+/// The word after a name reads like an organisation's ("shares", "chairman").
+pub fn org_after(rest: &str) -> bool {
+    let rest = rest.trim_start_matches([' ', '\u{a0}']);
+    let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+    ORG_AFTER.contains(&word.as_str())
 }
 
 /// A lone word shaped like a coined company name.
@@ -102,6 +198,13 @@ mod tests {
         assert!(person_before("According to ["));
         assert!(person_before("the report, according to "));
         assert!(!person_before("the visa "));
+        assert!(person_before("opposition candidate "));
+        assert!(person_before("the commission's chairman, "));
+        assert!(!person_before("the chairmanship "));
+        assert!(place_before("voters in "));
+        assert!(place_before("the southern state of "));
+        assert!(!place_before("voters within "));
+        assert!(org_after(" shares jumped") && org_after(" chairman Young") && !org_after(" said"));
     }
 
     #[test]

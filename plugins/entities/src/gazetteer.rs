@@ -32,15 +32,30 @@ pub struct Gazetteer {
 pub struct BuildError(#[from] aho_corasick::BuildError);
 
 impl Gazetteer {
-    /// Compiles the entries; a form listed twice keeps its first entry.
+    /// Compiles the entries (and the capitalised forms of places); a form listed twice keeps
+    /// its first entry.
     pub fn new(entries: Vec<GazetteerEntry>) -> Result<Gazetteer, BuildError> {
         let mut seen = std::collections::HashSet::new();
         let mut patterns = Vec::new();
         let mut pattern_entry = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
             for form in &entry.forms {
-                if seen.insert(form.as_str()) {
-                    patterns.push(form.as_str());
+                if seen.insert(form.clone()) {
+                    patterns.push(form.clone());
+                    pattern_entry.push(i);
+                }
+            }
+        }
+        // Datelines write places in capitals ("NEW DELHI –"); short forms are left out, as
+        // capitals there are more often acronyms.
+        for (i, entry) in entries.iter().enumerate() {
+            if entry.label != Label::Gpe {
+                continue;
+            }
+            for form in &entry.forms {
+                let upper = form.to_uppercase();
+                if form.chars().count() >= 4 && seen.insert(upper.clone()) {
+                    patterns.push(upper);
                     pattern_entry.push(i);
                 }
             }

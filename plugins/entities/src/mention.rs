@@ -9,6 +9,8 @@ pub enum Source {
     Gazetteer(usize),
     /// A head word ("Institute", "Sea", "Act") classified the name.
     Head,
+    /// Words around the name: "in Eldoret" (a place), "Foxconn chairman" (an organisation).
+    Cue,
     /// A person cue: a title, a given name, "X said", "according to X".
     Person,
     /// An all-capitals word such as "CAATSA": an organisation unless defined otherwise.

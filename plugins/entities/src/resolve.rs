@@ -40,9 +40,10 @@ fn strength(source: Source) -> u8 {
     match source {
         Source::Gazetteer(_) => 0,
         Source::Head => 1,
-        Source::Person => 2,
-        Source::Acronym => 3,
-        Source::Tentative => 4,
+        Source::Cue => 2,
+        Source::Person => 3,
+        Source::Acronym => 4,
+        Source::Tentative => 5,
     }
 }
 
@@ -74,7 +75,11 @@ pub fn resolve(
     // An acronym nobody defined counts as an organisation only when it recurs.
     let mut acronym_uses: HashMap<String, usize> = HashMap::new();
     for tagged in texts {
-        for m in tagged.mentions.iter().filter(|m| m.source == Source::Acronym) {
+        for m in tagged
+            .mentions
+            .iter()
+            .filter(|m| m.source == Source::Acronym)
+        {
             *acronym_uses.entry(surface(tagged.text, m)).or_default() += 1;
         }
     }
@@ -86,7 +91,7 @@ pub fn resolve(
         for (m, span) in tagged.mentions.iter().zip(offsets) {
             let canonical = canonical_of(tagged.text, m);
             let folded = match m.source {
-                Source::Gazetteer(_) | Source::Head => Some((canonical, m.label)),
+                Source::Gazetteer(_) | Source::Head | Source::Cue => Some((canonical, m.label)),
                 Source::Acronym => match acronyms.get(&canonical) {
                     Some(def) => Some(def.clone()),
                     None if rejected.contains(&canonical) => None,

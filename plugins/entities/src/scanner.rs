@@ -17,6 +17,16 @@ const CONNECTORS: [&str; 20] = [
     "van", "der", "den", "al", "bin", "la",
 ];
 
+/// Connectors that separate names in a stretch without a head; the others in [`CONNECTORS`]
+/// are particles inside personal names ("bin", "da", "von").
+const HARD_CONNECTORS: [&str; 5] = ["of", "for", "and", "the", "on"];
+
+/// Words before a name that are never part of it.
+const DETERMINERS: [&str; 14] = [
+    "The", "A", "An", "This", "That", "These", "Those", "Its", "His", "Her", "Their", "Our",
+    "Your", "My",
+];
+
 /// Connectors after which a head word opens an "X of Y" name.
 const OF_WORDS: [&str; 3] = ["of", "for", "on"];
 
@@ -89,7 +99,9 @@ impl<'a> Scanner<'a> {
     }
 
     /// End (exclusive) of the capitalised run starting at `start`, extended over any
-    /// gazetteer form that starts inside it ("Washington, D.C.").
+    /// gazetteer form that starts inside it ("Washington, D.C."). "the" joins only after
+    /// "of", "for" or "on", and "on" only before "the" ("Convention on the Law of the Sea",
+    /// but not "Olympics on Saturday").
     fn run_end(&self, start: usize) -> usize {
         let mut last_cap = start;
         let mut j = start + 1;
@@ -99,6 +111,7 @@ impl<'a> Scanner<'a> {
                 last_cap = j;
             } else if !(self.is_connector(j) && self.tokens[j].spaced && !prev_possessive)
                 || (self.word(j) == "the" && !matches!(self.word(j - 1), "of" | "for" | "on"))
+                || (self.word(j) == "on" && self.word(j + 1) != "the")
             {
                 break;
             }
@@ -188,10 +201,34 @@ impl<'a> Scanner<'a> {
         (title_end >= end || name_follows).then_some(title_end)
     }
 
+    /// A leading word that is not part of a name: a determiner anywhere, any function word
+    /// at the start of a sentence ("However", but not "Fifth" in "the Fifth Circuit").
+    fn strippable(&self, i: usize) -> bool {
+        DETERMINERS.contains(&self.word(i))
+            || (self.is_function(i) && self.tokens.get(i).is_some_and(|t| t.sentence_start))
+    }
+
+    /// Some gazetteer match inside `start..` ends exactly at token `at`.
+    fn gaz_ends_at(&self, start: usize, at: usize) -> Option<usize> {
+        let mut k = start;
+        while k < at {
+            match self.gaz_at[k] {
+                Some((e, entry)) if e == at => return Some(entry),
+                Some((e, _)) => k = e.max(k + 1),
+                None => k += 1,
+            }
+        }
+        None
+    }
+
+    fn entry_label(&self, entry: usize) -> Option<Label> {
+        self.gaz.describe(entry).map(|(_, l)| l)
+    }
+
     /// Classifies one stretch of a run between titles.
-    fn segment(&mut self, mut start: usize, mut end: usize, after_title: bool) {
+    fn segment(&mut self, mut start: usize, mut end: usize, person_hint: bool) {
         while start < end
-            && (self.is_connector(start) || self.is_function(start))
+            && (self.is_connector(start) || self.strippable(start))
             && self.gaz_at[start].is_none()
         {
             start += 1;
@@ -208,32 +245,58 @@ impl<'a> Scanner<'a> {
                 return;
             }
         }
+        let last_head = self.lex.heads.get(self.word(end - 1)).copied();
+        // "Russia and China" are two names; "Ministry of Mines and Energy" and "Electoral and
+        // Boundaries Commission" are one.
         if let Some(a) = (start + 1..end - 1).find(|&a| self.word(a) == "and") {
-            if self.of_head(start, a).is_none() {
-                self.segment(start, a, after_title);
+            let left_complete = self.gaz_ends_at(start, a).is_some()
+                || self.lex.heads.contains_key(self.word(a - 1));
+            if self.of_head(start, a).is_none() && (last_head.is_none() || left_complete) {
+                self.segment(start, a, person_hint);
                 self.segment(a + 1, end, false);
                 return;
             }
         }
-        let last_head = self.lex.heads.get(self.word(end - 1)).copied();
         if let Some(p) = (start..end - 1).find(|&p| self.tokens[p].possessive) {
             if last_head.is_none_or(|h| h.label != Label::Law) {
-                self.segment(start, p + 1, after_title);
-                self.segment(p + 1, end, false);
+                let owner_is_place = self
+                    .gaz_ends_at(start, p + 1)
+                    .and_then(|entry| self.entry_label(entry))
+                    == Some(Label::Gpe);
+                self.segment(start, p + 1, person_hint);
+                self.segment(p + 1, end, owner_is_place);
                 return;
             }
         }
         if self.covered(start, end).iter().all(|&c| c) {
-            self.headless(start, end, after_title);
+            // "Paris Olympics": a place before an event is part of the event's name.
+            if self
+                .gaz_ends_at(start, end)
+                .and_then(|e| self.entry_label(e))
+                == Some(Label::Event)
+            {
+                self.push(start, end, Label::Event, Source::Head);
+            } else {
+                self.headless(start, end, person_hint);
+            }
             return;
         }
         if let Some(h) = self.of_head(start, end) {
             let label = self.lex.heads[self.word(h)].label;
-            if self.prefix_is_place_or_people(start, h) {
-                self.headless(start, h, after_title);
+            // "David Ezra of the US District Court for ...": the name starts after the last
+            // connector before its head.
+            let name_start = (start..h)
+                .rev()
+                .find(|&k| self.is_connector(k))
+                .map_or(start, |c| c + 1);
+            if name_start > start {
+                self.headless(start, name_start, person_hint);
+            }
+            if self.prefix_is_people(name_start, h) {
+                self.headless(name_start, h, false);
                 self.push(h, end, label, Source::Head);
             } else {
-                self.push(start, end, label, Source::Head);
+                self.push(name_start, end, label, Source::Head);
             }
             return;
         }
@@ -241,7 +304,7 @@ impl<'a> Scanner<'a> {
             self.push(start, end, head.label, Source::Head);
             return;
         }
-        self.headless(start, end, after_title);
+        self.headless(start, end, person_hint);
     }
 
     /// The first head word in `start..end` that opens an "X of Y" name ("Ministry of").
@@ -252,19 +315,16 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// Tokens `start..end` are all gazetteer nationalities or places ("Vietnamese" in
-    /// "Vietnamese Ministry of Finance"), so they are not part of the head's name.
-    fn prefix_is_place_or_people(&self, start: usize, end: usize) -> bool {
+    /// Tokens `start..end` are all gazetteer nationalities ("Vietnamese" in "Vietnamese
+    /// Ministry of Finance"), so they are not part of the head's name. A place stays in it
+    /// ("US District Court for ...").
+    fn prefix_is_people(&self, start: usize, end: usize) -> bool {
         let mut k = start;
         while k < end {
             let Some((e, entry)) = self.gaz_at[k] else {
                 return false;
             };
-            let is_place = self
-                .gaz
-                .describe(entry)
-                .is_some_and(|(_, l)| matches!(l, Label::Norp | Label::Gpe | Label::Loc));
-            if !is_place || e > end {
+            if self.entry_label(entry) != Some(Label::Norp) || e > end {
                 return false;
             }
             k = e;
@@ -273,20 +333,20 @@ impl<'a> Scanner<'a> {
     }
 
     /// A stretch without a head: gazetteer forms where they match, the rest classified by
-    /// person cues. Connectors split it ("Russia and China").
-    fn headless(&mut self, start: usize, end: usize, after_title: bool) {
+    /// cues. Connectors split it ("Russia and China"); name particles do not ("bin", "da").
+    fn headless(&mut self, start: usize, end: usize, person_hint: bool) {
         let mut k = start;
         let mut gap_start = start;
         while k < end {
-            if self.is_connector(k) {
-                self.unknown(gap_start, k, after_title && gap_start == start);
+            if HARD_CONNECTORS.contains(&self.word(k)) {
+                self.unknown(gap_start, k, person_hint && gap_start == start);
                 k += 1;
                 gap_start = k;
                 continue;
             }
             match self.gaz_at[k] {
-                Some((e, entry)) if e <= end => {
-                    self.unknown(gap_start, k, after_title && gap_start == start);
+                Some((e, entry)) if e <= end && !self.given_name_first(k, e, end) => {
+                    self.unknown(gap_start, k, person_hint && gap_start == start);
                     self.push_gaz(k, e, entry);
                     k = e;
                     gap_start = k;
@@ -294,40 +354,72 @@ impl<'a> Scanner<'a> {
                 _ => k += 1,
             }
         }
-        self.unknown(gap_start, end, after_title && gap_start == start);
+        self.unknown(gap_start, end, person_hint && gap_start == start);
     }
 
-    /// Capitalised words no gazetteer knows: a person when cued, else tentative.
-    fn unknown(&mut self, mut start: usize, end: usize, after_title: bool) {
-        while start < end && self.is_function(start) {
+    /// A one-word gazetteer match that is also a given name, followed by an unknown
+    /// capitalised word: a person ("Christian Bruch"), not a nationality or religion.
+    fn given_name_first(&self, k: usize, e: usize, end: usize) -> bool {
+        e == k + 1
+            && e < end
+            && self.lex.given_names.contains(self.word(k))
+            && self.gaz_at[e].is_none()
+            && self.is_cap(e)
+    }
+
+    /// Capitalised words no gazetteer knows, classified by the words around them.
+    fn unknown(&mut self, mut start: usize, end: usize, person_hint: bool) {
+        while start < end && self.strippable(start) {
             start += 1;
         }
         if start >= end || (start..end).all(|k| self.lex.is_stopword(self.word(k))) {
             return;
         }
         let first = self.word(start);
+        let before = self.text.get(..self.tokens[start].start).unwrap_or("");
+        let rest = self.text.get(self.tokens[end - 1].after..).unwrap_or("");
+        let given = self.lex.given_names.contains(first) || self.lex.family_first.contains(first);
+        let initial = self.tokens[start].sentence_start;
         if end - start == 1 {
-            if context::is_acronym(first) {
-                self.push(start, end, Label::Org, Source::Acronym);
-            } else if after_title {
-                self.push(start, end, Label::Person, Source::Person);
-            } else if context::org_shaped(first) && !self.tokens[start].sentence_start {
-                self.push(start, end, Label::Org, Source::Head);
+            let label = if context::is_acronym(first) {
+                Some((Label::Org, Source::Acronym))
+            } else if person_hint || (!initial && context::person_before(before)) {
+                Some((Label::Person, Source::Person))
+            } else if context::org_after(rest) || (!initial && context::org_shaped(first)) {
+                Some((Label::Org, Source::Cue))
+            } else if !initial && !given && context::place_before(before) {
+                Some((Label::Gpe, Source::Cue))
             } else {
-                self.push(start, end, Label::Person, Source::Tentative);
+                Some((Label::Person, Source::Tentative))
+            };
+            if let Some((label, source)) = label {
+                self.push(start, end, label, source);
             }
             return;
         }
-        let hyphenated = (start + 1..end).any(|k| self.tokens[k].hyphenated);
-        let name_like = end - start <= 4
-            && !hyphenated
-            && (start..end).all(|k| self.word(k).chars().all(char::is_alphabetic));
-        let cued = after_title
-            || self.lex.given_names.contains(first)
-            || self.lex.family_first.contains(first)
-            || context::person_after(self.text.get(self.tokens[end - 1].after..).unwrap_or(""))
-            || context::person_before(self.text.get(..self.tokens[start].start).unwrap_or(""));
-        if name_like && cued {
+        let name_like =
+            end - start <= 5 && (start..end).all(|k| self.word(k).chars().all(char::is_alphabetic));
+        if !name_like {
+            return;
+        }
+        let of_place = self.word(end) == "of"
+            && self
+                .gaz_at
+                .get(end + 1)
+                .copied()
+                .flatten()
+                .and_then(|(_, e)| self.entry_label(e))
+                == Some(Label::Gpe);
+        if context::org_after(rest) {
+            self.push(start, end, Label::Org, Source::Cue);
+        } else if !given && !person_hint && context::place_before(before) {
+            self.push(start, end, Label::Gpe, Source::Cue);
+        } else if person_hint
+            || given
+            || of_place
+            || context::person_after(rest)
+            || context::person_before(before)
+        {
             self.push(start, end, Label::Person, Source::Person);
         }
     }

@@ -44,9 +44,18 @@ fn seeds_entities_hold_for_every_sample() {
             let chars: Vec<char> = doc.body.chars().collect();
             for &[s, t] in &e.spans {
                 let surface: String = chars[s as usize..t as usize].iter().collect();
-                assert!(!surface.trim().is_empty(), "{file}: empty span for {}", e.text);
+                assert!(
+                    !surface.trim().is_empty(),
+                    "{file}: empty span for {}",
+                    e.text
+                );
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
