@@ -11,15 +11,18 @@ use ingestd_sdk::{Document, Host, Plugin};
 use textkit::outlet::OutletPlugin;
 use textkit::outlets::{GlobalResearch, Reprint, Rfa};
 
+/// One outlet plugin, as a closure over its instance.
+type Stage = Box<dyn Fn(&mut Document)>;
+
 /// Outlet plugins, cleanup's rules, and an entities instance behind the C ABI.
 pub struct Chain {
-    outlets: Vec<Box<dyn Fn(&mut Document)>>,
+    outlets: Vec<Stage>,
     cleaner: textkit::Cleaner,
     host: MockHost,
     instance: ingestd_sdk::client::Instance,
 }
 
-fn outlet<R: textkit::outlet::OutletRules>() -> Box<dyn Fn(&mut Document)> {
+fn outlet<R: textkit::outlet::OutletRules>() -> Stage {
     let plugin = OutletPlugin::<R>::new(Default::default(), Host::detached()).unwrap();
     Box::new(move |doc| {
         plugin.process(doc).unwrap();
