@@ -76,6 +76,18 @@ const PLACE_BEFORE: [&str; 8] = [
     "region of",
 ];
 
+/// Phrases before a name that make it an organisation ("analysts at Morgan Stanley").
+const ORG_BEFORE: [&str; 8] = [
+    "analysts at",
+    "economists at",
+    "strategists at",
+    "researchers at",
+    "fellow at",
+    "professor at",
+    "spokesman for",
+    "spokeswoman for",
+];
+
 /// Words right after a name that make it an organisation ("Siemens Energy shares",
 /// "Foxconn chairman").
 const ORG_AFTER: [&str; 12] = [
@@ -109,6 +121,7 @@ pub fn person_after(rest: &str) -> bool {
             .take_while(|c| c.is_alphanumeric())
             .collect::<String>();
         return matches!(word.as_str(), "a" | "an" | "the" | "who" | "whose")
+            || SPEECH_VERBS.contains(&word.as_str())
             || (!word.is_empty() && word.chars().all(|c| c.is_ascii_digit()));
     }
     let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
@@ -149,6 +162,13 @@ pub fn place_before(before: &str) -> bool {
     }
     let tail = tail_lower(trimmed, 16);
     PLACE_BEFORE.iter().any(|p| ends_with_words(&tail, p))
+}
+
+/// The text before a name reads like an organisation's context ("analysts at ").
+pub fn org_before(before: &str) -> bool {
+    let trimmed = before.trim_end_matches([' ', '\u{a0}']);
+    let tail = tail_lower(trimmed, 24);
+    ORG_BEFORE.iter().any(|p| ends_with_words(&tail, p))
 }
 
 /// The word after a name reads like an organisation's ("shares", "chairman").
@@ -204,6 +224,8 @@ mod tests {
         assert!(place_before("voters in "));
         assert!(place_before("the southern state of "));
         assert!(!place_before("voters within "));
+        assert!(org_before("Analysts at ") && !org_before("at "));
+        assert!(person_after(", said on Monday"));
         assert!(org_after(" shares jumped") && org_after(" chairman Young") && !org_after(" said"));
     }
 

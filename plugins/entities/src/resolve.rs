@@ -72,6 +72,7 @@ pub fn resolve(
     };
     let (acronyms, rejected) = acronym_definitions(texts, &canonical_of);
     let surnames = surnames(lex, texts, &canonical_of);
+    let companies = company_short_names(texts, &canonical_of);
     // An acronym nobody defined counts as an organisation only when it recurs.
     let mut acronym_uses: HashMap<String, usize> = HashMap::new();
     for tagged in texts {
@@ -90,7 +91,12 @@ pub fn resolve(
         let offsets = char_offsets(tagged.text, tagged.mentions);
         for (m, span) in tagged.mentions.iter().zip(offsets) {
             let canonical = canonical_of(tagged.text, m);
+            let company = match m.source {
+                Source::Gazetteer(_) | Source::Head => None,
+                _ => companies.get(&canonical),
+            };
             let folded = match m.source {
+                _ if company.is_some() => company.map(|c| (c.clone(), Label::Org)),
                 Source::Gazetteer(_) | Source::Head | Source::Cue => Some((canonical, m.label)),
                 Source::Acronym => match acronyms.get(&canonical) {
                     Some(def) => Some(def.clone()),
@@ -169,6 +175,43 @@ fn acronym_definitions(
         }
     }
     (defined, rejected)
+}
+
+/// Legal-form and group words that a later mention may leave out ("BHP Group" -> "BHP").
+const COMPANY_FORMS: [&str; 14] = [
+    "Group",
+    "AG",
+    "SA",
+    "SE",
+    "NV",
+    "GmbH",
+    "plc",
+    "PLC",
+    "LLC",
+    "Inc",
+    "Ltd",
+    "Corp",
+    "Corporation",
+    "Holdings",
+];
+
+/// Short names of the companies named in full: "BHP" for "BHP Group".
+fn company_short_names(
+    texts: &[Tagged<'_>],
+    canonical_of: &impl Fn(&str, &Mention) -> String,
+) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for tagged in texts {
+        for m in tagged.mentions.iter().filter(|m| m.label == Label::Org) {
+            let full = canonical_of(tagged.text, m);
+            if let Some((short, form)) = full.rsplit_once(' ') {
+                if COMPANY_FORMS.contains(&form) {
+                    map.entry(short.to_owned()).or_insert(full);
+                }
+            }
+        }
+    }
+    map
 }
 
 /// Surnames of the people named in full, for folding "Biden" and "Mr Finer".

@@ -27,6 +27,10 @@ const DETERMINERS: [&str; 14] = [
     "Your", "My",
 ];
 
+/// Heads of government bodies, whose nationality is not part of the name ("Vietnamese
+/// Ministry of Finance"), unlike other names ("Indonesian Forum for the Environment").
+const GOVERNMENT_HEADS: [&str; 5] = ["Ministry", "Department", "Office", "Bureau", "Secretariat"];
+
 /// Connectors after which a head word opens an "X of Y" name.
 const OF_WORDS: [&str; 3] = ["of", "for", "on"];
 
@@ -40,12 +44,15 @@ pub struct Scanner<'a> {
     /// For each token: the gazetteer match starting there (end token, entry).
     gaz_at: Vec<Option<(usize, usize)>>,
     limit: usize,
+    /// The text is a headline in Title Case, where capitals say little.
+    title_case: bool,
     /// Mentions found so far, in text order.
     pub mentions: Vec<Mention>,
 }
 
 impl<'a> Scanner<'a> {
-    /// Prepares a scan of `text` (already tokenized) with its gazetteer matches.
+    /// Prepares a scan of `text` (already tokenized) with its gazetteer matches;
+    /// `title_case` marks a headline.
     pub fn new(
         lex: &'a Lexicon,
         gaz: &'a Gazetteer,
@@ -53,6 +60,7 @@ impl<'a> Scanner<'a> {
         tokens: &'a [Token],
         matches: &[GazMatch],
         limit: usize,
+        title_case: bool,
     ) -> Self {
         Scanner {
             lex,
@@ -61,6 +69,7 @@ impl<'a> Scanner<'a> {
             tokens,
             gaz_at: align(tokens, matches),
             limit,
+            title_case,
             mentions: Vec::new(),
         }
     }
@@ -292,7 +301,7 @@ impl<'a> Scanner<'a> {
             if name_start > start {
                 self.headless(start, name_start, person_hint);
             }
-            if self.prefix_is_people(name_start, h) {
+            if GOVERNMENT_HEADS.contains(&self.word(h)) && self.prefix_is_people(name_start, h) {
                 self.headless(name_start, h, false);
                 self.push(h, end, label, Source::Head);
             } else {
@@ -308,10 +317,25 @@ impl<'a> Scanner<'a> {
     }
 
     /// The first head word in `start..end` that opens an "X of Y" name ("Ministry of").
+    /// A person after "of" is not part of the name ("Republican Party of Jose Antonio Kast").
     fn of_head(&self, start: usize, end: usize) -> Option<usize> {
         (start..end.saturating_sub(2)).find(|&h| {
+            let object = if self.word(h + 2) == "the" {
+                h + 3
+            } else {
+                h + 2
+            };
+            let object_is_person = self.lex.given_names.contains(self.word(object))
+                || self
+                    .gaz_at
+                    .get(object)
+                    .copied()
+                    .flatten()
+                    .and_then(|(_, e)| self.entry_label(e))
+                    == Some(Label::Person);
             self.lex.heads.get(self.word(h)).is_some_and(|head| head.of)
                 && OF_WORDS.contains(&self.word(h + 1))
+                && !object_is_person
         })
     }
 
@@ -335,6 +359,7 @@ impl<'a> Scanner<'a> {
     /// A stretch without a head: gazetteer forms where they match, the rest classified by
     /// cues. Connectors split it ("Russia and China"); name particles do not ("bin", "da").
     fn headless(&mut self, start: usize, end: usize, person_hint: bool) {
+        let covered = self.covered(start, end);
         let mut k = start;
         let mut gap_start = start;
         while k < end {
@@ -345,7 +370,11 @@ impl<'a> Scanner<'a> {
                 continue;
             }
             match self.gaz_at[k] {
-                Some((e, entry)) if e <= end && !self.given_name_first(k, e, end) => {
+                Some((e, entry))
+                    if e <= end
+                        && !self.given_name_first(k, e, end)
+                        && !self.glued_nationality(k, e, start, end, entry, &covered) =>
+                {
                     self.unknown(gap_start, k, person_hint && gap_start == start);
                     self.push_gaz(k, e, entry);
                     k = e;
@@ -367,6 +396,29 @@ impl<'a> Scanner<'a> {
             && self.is_cap(e)
     }
 
+    /// A nationality glued to an unknown capitalised word of the same stretch belongs to a
+    /// name ("Anglo American"), unless that word is a given name ("Russian Sergei Lavrov").
+    fn glued_nationality(
+        &self,
+        k: usize,
+        e: usize,
+        start: usize,
+        end: usize,
+        entry: usize,
+        covered: &[bool],
+    ) -> bool {
+        let unknown_word = |i: usize| {
+            !covered.get(i - start).copied().unwrap_or(true)
+                && !HARD_CONNECTORS.contains(&self.word(i))
+                && !self.lex.is_stopword(self.word(i))
+                && !self.lex.given_names.contains(self.word(i))
+                && !context::is_acronym(self.word(i))
+        };
+        !self.title_case
+            && self.entry_label(entry) == Some(Label::Norp)
+            && ((k > start && unknown_word(k - 1)) || (e < end && unknown_word(e)))
+    }
+
     /// Capitalised words no gazetteer knows, classified by the words around them.
     fn unknown(&mut self, mut start: usize, end: usize, person_hint: bool) {
         while start < end && self.strippable(start) {
@@ -380,14 +432,20 @@ impl<'a> Scanner<'a> {
         let rest = self.text.get(self.tokens[end - 1].after..).unwrap_or("");
         let given = self.lex.given_names.contains(first) || self.lex.family_first.contains(first);
         let initial = self.tokens[start].sentence_start;
+        let glued_before = start > 0 && self.tokens[start].linked() && self.is_cap(start - 1);
+        let glued_after = self.tokens.get(end).is_some_and(|t| t.linked()) && self.is_cap(end);
+        let standalone = !glued_before && !glued_after;
         if end - start == 1 {
             let label = if context::is_acronym(first) {
                 Some((Label::Org, Source::Acronym))
             } else if person_hint || (!initial && context::person_before(before)) {
                 Some((Label::Person, Source::Person))
-            } else if context::org_after(rest) || (!initial && context::org_shaped(first)) {
+            } else if context::org_after(rest)
+                || context::org_before(before)
+                || (!initial && context::org_shaped(first))
+            {
                 Some((Label::Org, Source::Cue))
-            } else if !initial && !given && context::place_before(before) {
+            } else if !initial && !given && standalone && context::place_before(before) {
                 Some((Label::Gpe, Source::Cue))
             } else {
                 Some((Label::Person, Source::Tentative))
@@ -410,9 +468,14 @@ impl<'a> Scanner<'a> {
                 .flatten()
                 .and_then(|(_, e)| self.entry_label(e))
                 == Some(Label::Gpe);
-        if context::org_after(rest) {
+        if context::org_after(rest) || context::org_before(before) {
             self.push(start, end, Label::Org, Source::Cue);
-        } else if !given && !person_hint && context::place_before(before) {
+        } else if !given
+            && !person_hint
+            && standalone
+            && end - start <= 2
+            && context::place_before(before)
+        {
             self.push(start, end, Label::Gpe, Source::Cue);
         } else if person_hint
             || given

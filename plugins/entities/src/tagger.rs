@@ -75,18 +75,21 @@ impl Tagger {
     }
 
     /// Mentions in one text.
-    fn scan(&self, text: &str, limit: usize) -> Vec<Mention> {
+    fn scan(&self, text: &str, limit: usize, title_case: bool) -> Vec<Mention> {
         let mut tokens: Vec<Token> = Vec::new();
         tokenize_lines(text, |line| self.is_prompt(line), &mut tokens);
         let matches = self.gaz.find(text);
-        Scanner::new(&self.lex, &self.gaz, text, &tokens, &matches, limit).run()
+        Scanner::new(
+            &self.lex, &self.gaz, text, &tokens, &matches, limit, title_case,
+        )
+        .run()
     }
 
     /// Entities of a document: title mentions are counted, body mentions also get spans.
     pub fn tag(&self, title: Option<&str>, body: &str, limits: Limits) -> Vec<Entity> {
         let title = title.unwrap_or_default();
-        let title_mentions = self.scan(title, limits.max_mentions);
-        let body_mentions = self.scan(body, limits.max_mentions);
+        let title_mentions = self.scan(title, limits.max_mentions, true);
+        let body_mentions = self.scan(body, limits.max_mentions, false);
         let texts = [
             Tagged {
                 text: title,
