@@ -1,6 +1,7 @@
-//! Entity-level precision, recall and F1 on the hand-annotated gold set:
-//! `cargo run --release -p entities --example eval [-- --verbose] [GOLD_DIR]`
-//! (default `plugins/entities/tests/gold`). `--verbose` lists missed and spurious pairs.
+//! Entity-level precision, recall and F1 on hand-annotated articles:
+//! `cargo run --release -p entities --example eval [-- --verbose] [GOLD_DIR...]`
+//! (default: the development set `tests/gold` and the held-out set `tests/heldout`).
+//! `--verbose` lists missed and spurious (name, label) pairs.
 
 use std::path::PathBuf;
 
@@ -22,27 +23,35 @@ fn line(name: &str, s: &Score) {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "--verbose");
-    let dir = args.iter().find(|a| !a.starts_with("--")).map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/gold"),
-        PathBuf::from,
-    );
+    let mut dirs: Vec<PathBuf> = args
+        .iter()
+        .filter(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .collect();
+    if dirs.is_empty() {
+        let tests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+        dirs = vec![tests.join("gold"), tests.join("heldout")];
+    }
     let tagger = Tagger::new()?;
     let limits = Limits {
         max_entities: 200,
         max_mentions: 20_000,
     };
-    let report = evaluate(&dir, &tagger, limits)?;
-    for a in &report.articles {
-        line(&a.file, &a.score);
-        if verbose {
-            for (n, l) in &a.missed {
-                println!("    missed   {l:<7} {n}");
-            }
-            for (n, l) in &a.spurious {
-                println!("    spurious {l:<7} {n}");
+    for dir in dirs {
+        println!("== {}", dir.display());
+        let report = evaluate(&dir, &tagger, limits)?;
+        for a in &report.articles {
+            line(&a.file, &a.score);
+            if verbose {
+                for (n, l) in &a.missed {
+                    println!("    missed   {l:<7} {n}");
+                }
+                for (n, l) in &a.spurious {
+                    println!("    spurious {l:<7} {n}");
+                }
             }
         }
+        line("TOTAL (micro)", &report.total);
     }
-    line("TOTAL (micro)", &report.total);
     Ok(())
 }
