@@ -17,6 +17,10 @@ const CONNECTORS: [&str; 20] = [
     "van", "der", "den", "al", "bin", "la",
 ];
 
+/// Longest run of words considered as one name candidate; longer runs (a line in capitals,
+/// a list of names) are cut, which keeps the work per run constant.
+const MAX_RUN_TOKENS: usize = 16;
+
 /// Connectors that separate names in a stretch without a head; the others in [`CONNECTORS`]
 /// are particles inside personal names ("bin", "da", "von").
 const HARD_CONNECTORS: [&str; 5] = ["of", "for", "and", "the", "on"];
@@ -114,7 +118,7 @@ impl<'a> Scanner<'a> {
     fn run_end(&self, start: usize) -> usize {
         let mut last_cap = start;
         let mut j = start + 1;
-        while j < self.tokens.len() && self.tokens[j].linked() {
+        while j < self.tokens.len() && self.tokens[j].linked() && j - start < MAX_RUN_TOKENS {
             let prev_possessive = self.tokens[j - 1].possessive;
             if self.is_cap(j) {
                 last_cap = j;

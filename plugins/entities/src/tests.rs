@@ -166,6 +166,15 @@ fn limits_bound_the_output() {
 }
 
 #[test]
+fn long_capitalised_lines_are_cut_into_bounded_runs() {
+    let line = "Alpha’s Beta Gamma’s Delta and Epsilon ".repeat(2_000);
+    let body = format!("{line}\n\nThe Kafue River Authority met in Lusaka.");
+    let e = tag(&body);
+    assert_eq!(label_of(&e, "Kafue River Authority"), "ORG");
+    assert_eq!(label_of(&e, "Lusaka"), "GPE");
+}
+
+#[test]
 fn plugin_compliance() {
     ingestd_sdk::testing::assert_plugin_compliance(
         crate::ingestd_plugin_v1,
