@@ -9,6 +9,7 @@
 //! "Sea", "Act", "War"), titles before names ("Foreign Minister", "Mr"), person cues ("X
 //! said", "according to X"), acronyms defined in parentheses, and surname folding.
 
+mod aliases;
 pub mod context;
 pub mod eval;
 pub mod gazetteer;

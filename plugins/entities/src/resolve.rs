@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use ingestd_sdk::Entity;
 
-use crate::context;
+use crate::aliases::{acronym_definitions, company_short_names, surnames};
 use crate::gazetteer::Gazetteer;
 use crate::label::Label;
 use crate::lexicon::Lexicon;
@@ -32,10 +32,6 @@ struct Resolved {
     span: Option<[u64; 2]>,
 }
 
-/// Surname (or leading family name) -> the one full person name it stands for, `None` when
-/// two people share it.
-type Surnames = HashMap<String, Option<String>>;
-
 fn strength(source: Source) -> u8 {
     match source {
         Source::Gazetteer(_) => 0,
@@ -48,7 +44,7 @@ fn strength(source: Source) -> u8 {
 }
 
 /// The text of a mention, whitespace runs folded to one space.
-fn surface(text: &str, m: &Mention) -> String {
+pub(crate) fn surface(text: &str, m: &Mention) -> String {
     text.get(m.start..m.end)
         .unwrap_or_default()
         .split_whitespace()
@@ -137,118 +133,6 @@ pub fn resolve(
         .filter(|(keep, r)| *keep || body_names.contains(&r.canonical))
         .map(|(_, r)| r);
     count(resolved, max_entities)
-}
-
-/// Acronyms defined in the text ("Eurasian Economic Union (EAEU)") and acronyms whose
-/// defining name was not an entity ("Foreign Direct Investment (FDI)").
-fn acronym_definitions(
-    texts: &[Tagged<'_>],
-    canonical_of: &impl Fn(&str, &Mention) -> String,
-) -> (HashMap<String, (String, Label)>, HashSet<String>) {
-    let mut defined = HashMap::new();
-    let mut rejected = HashSet::new();
-    for tagged in texts {
-        let ends: HashSet<usize> = tagged.mentions.iter().map(|m| m.after).collect();
-        for m in tagged.mentions {
-            let rest = tagged.text.get(m.after..).unwrap_or_default();
-            if !matches!(m.source, Source::Tentative | Source::Acronym) {
-                if let Some(acronym) = context::defined_acronym(rest) {
-                    defined
-                        .entry(acronym.to_owned())
-                        .or_insert_with(|| (canonical_of(tagged.text, m), m.label));
-                }
-            }
-            if m.source == Source::Acronym {
-                let before = tagged.text.get(..m.start).unwrap_or_default().trim_end();
-                if let Some(open) = before.strip_suffix('(') {
-                    let name_end = open.trim_end().len();
-                    let capitalised_before = open
-                        .split_whitespace()
-                        .next_back()
-                        .and_then(|w| w.chars().next())
-                        .is_some_and(char::is_uppercase);
-                    if capitalised_before && !ends.contains(&name_end) {
-                        rejected.insert(surface(tagged.text, m));
-                    }
-                }
-            }
-        }
-    }
-    (defined, rejected)
-}
-
-/// Legal-form and group words that a later mention may leave out ("BHP Group" -> "BHP").
-const COMPANY_FORMS: [&str; 14] = [
-    "Group",
-    "AG",
-    "SA",
-    "SE",
-    "NV",
-    "GmbH",
-    "plc",
-    "PLC",
-    "LLC",
-    "Inc",
-    "Ltd",
-    "Corp",
-    "Corporation",
-    "Holdings",
-];
-
-/// Short names of the companies named in full: "BHP" for "BHP Group".
-fn company_short_names(
-    texts: &[Tagged<'_>],
-    canonical_of: &impl Fn(&str, &Mention) -> String,
-) -> HashMap<String, String> {
-    let mut map = HashMap::new();
-    for tagged in texts {
-        for m in tagged.mentions.iter().filter(|m| m.label == Label::Org) {
-            let full = canonical_of(tagged.text, m);
-            if let Some((short, form)) = full.rsplit_once(' ') {
-                if COMPANY_FORMS.contains(&form) {
-                    map.entry(short.to_owned()).or_insert(full);
-                }
-            }
-        }
-    }
-    map
-}
-
-/// Surnames of the people named in full, for folding "Biden" and "Mr Finer".
-fn surnames(
-    lex: &Lexicon,
-    texts: &[Tagged<'_>],
-    canonical_of: &impl Fn(&str, &Mention) -> String,
-) -> Surnames {
-    let mut map: Surnames = HashMap::new();
-    let mut add = |key: &str, full: &str| {
-        let slot = map
-            .entry(key.to_owned())
-            .or_insert_with(|| Some(full.to_owned()));
-        if slot.as_deref() != Some(full) {
-            *slot = None;
-        }
-    };
-    for tagged in texts {
-        for m in tagged.mentions {
-            let is_person_source = matches!(m.source, Source::Gazetteer(_) | Source::Person);
-            if m.label != Label::Person || !is_person_source {
-                continue;
-            }
-            let full = canonical_of(tagged.text, m);
-            let words: Vec<&str> = full.split(' ').collect();
-            if words.len() < 2 {
-                continue;
-            }
-            if let Some(last) = words.last() {
-                add(last, &full);
-            }
-            if lex.family_first.contains(words[0]) {
-                add(words[0], &full);
-            }
-        }
-    }
-    map
 }
 
 /// Character offsets `[start, end)` of each mention (mentions in text order), in one pass.
