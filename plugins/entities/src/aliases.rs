@@ -9,13 +9,83 @@ use crate::lexicon::Lexicon;
 use crate::mention::{Mention, Source};
 use crate::resolve::{Tagged, surface};
 
+/// Every alias table of one document.
+#[derive(Debug, Default)]
+pub(crate) struct Aliases {
+    /// Acronym -> the name (and label) that defined it.
+    acronyms: HashMap<String, (String, Label)>,
+    /// Acronyms whose defining name was not an entity.
+    rejected: HashSet<String>,
+    /// Uses of each acronym mention.
+    acronym_uses: HashMap<String, usize>,
+    surnames: Surnames,
+    /// Short company name -> full name.
+    companies: HashMap<String, String>,
+}
+
+impl Aliases {
+    /// Builds the tables from every mention of the document.
+    pub(crate) fn build(
+        lex: &Lexicon,
+        texts: &[Tagged<'_>],
+        canonical_of: &impl Fn(&str, &Mention) -> String,
+    ) -> Aliases {
+        let (acronyms, rejected) = acronym_definitions(texts, canonical_of);
+        let mut acronym_uses: HashMap<String, usize> = HashMap::new();
+        for tagged in texts {
+            let acronyms = tagged
+                .mentions
+                .iter()
+                .filter(|m| m.source == Source::Acronym);
+            for m in acronyms {
+                *acronym_uses.entry(surface(tagged.text, m)).or_default() += 1;
+            }
+        }
+        Aliases {
+            acronyms,
+            rejected,
+            acronym_uses,
+            surnames: surnames(lex, texts, canonical_of),
+            companies: company_short_names(texts, canonical_of),
+        }
+    }
+
+    /// The canonical name and label a mention folds into, or `None` when it is dropped
+    /// (a tentative word that folds into nothing, an acronym used once and never defined).
+    pub(crate) fn fold(&self, m: &Mention, canonical: String) -> Option<(String, Label)> {
+        let strong = matches!(m.source, Source::Gazetteer(_) | Source::Head);
+        if let Some(full) = self.companies.get(&canonical).filter(|_| !strong) {
+            return Some((full.clone(), Label::Org));
+        }
+        match m.source {
+            Source::Gazetteer(_) | Source::Head | Source::Cue => Some((canonical, m.label)),
+            Source::Acronym => match self.acronyms.get(&canonical) {
+                Some(def) => Some(def.clone()),
+                None if self.rejected.contains(&canonical) => None,
+                // An acronym nobody defined counts as an organisation only when it recurs.
+                None if self.acronym_uses.get(&canonical).is_some_and(|&n| n >= 2) => {
+                    Some((canonical, m.label))
+                }
+                None => None,
+            },
+            Source::Person | Source::Tentative => {
+                match self.surnames.get(&canonical).cloned().flatten() {
+                    Some(full) => Some((full, Label::Person)),
+                    None if m.source == Source::Person => Some((canonical, m.label)),
+                    None => self.acronyms.get(&canonical).cloned(),
+                }
+            }
+        }
+    }
+}
+
 /// Surname (or leading family name) -> the one full person name it stands for, `None` when
 /// two people share it.
-pub(crate) type Surnames = HashMap<String, Option<String>>;
+type Surnames = HashMap<String, Option<String>>;
 
 /// Acronyms defined in the text ("Eurasian Economic Union (EAEU)") and acronyms whose
 /// defining name was not an entity ("Foreign Direct Investment (FDI)").
-pub(crate) fn acronym_definitions(
+fn acronym_definitions(
     texts: &[Tagged<'_>],
     canonical_of: &impl Fn(&str, &Mention) -> String,
 ) -> (HashMap<String, (String, Label)>, HashSet<String>) {
@@ -70,7 +140,7 @@ const COMPANY_FORMS: [&str; 14] = [
 ];
 
 /// Short names of the companies named in full: "BHP" for "BHP Group".
-pub(crate) fn company_short_names(
+fn company_short_names(
     texts: &[Tagged<'_>],
     canonical_of: &impl Fn(&str, &Mention) -> String,
 ) -> HashMap<String, String> {
@@ -89,7 +159,7 @@ pub(crate) fn company_short_names(
 }
 
 /// Surnames of the people named in full, for folding "Biden" and "Mr Finer".
-pub(crate) fn surnames(
+fn surnames(
     lex: &Lexicon,
     texts: &[Tagged<'_>],
     canonical_of: &impl Fn(&str, &Mention) -> String,

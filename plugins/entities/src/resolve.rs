@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use ingestd_sdk::Entity;
 
-use crate::aliases::{acronym_definitions, company_short_names, surnames};
+use crate::aliases::Aliases;
 use crate::gazetteer::Gazetteer;
 use crate::label::Label;
 use crate::lexicon::Lexicon;
@@ -66,50 +66,14 @@ pub fn resolve(
             .map_or_else(|| surface(text, m), |(c, _)| c.to_owned()),
         _ => surface(text, m),
     };
-    let (acronyms, rejected) = acronym_definitions(texts, &canonical_of);
-    let surnames = surnames(lex, texts, &canonical_of);
-    let companies = company_short_names(texts, &canonical_of);
-    // An acronym nobody defined counts as an organisation only when it recurs.
-    let mut acronym_uses: HashMap<String, usize> = HashMap::new();
-    for tagged in texts {
-        for m in tagged
-            .mentions
-            .iter()
-            .filter(|m| m.source == Source::Acronym)
-        {
-            *acronym_uses.entry(surface(tagged.text, m)).or_default() += 1;
-        }
-    }
-
+    let aliases = Aliases::build(lex, texts, &canonical_of);
     let mut resolved = Vec::new();
     let mut body_names = HashSet::new();
     for tagged in texts {
         let offsets = char_offsets(tagged.text, tagged.mentions);
         for (m, span) in tagged.mentions.iter().zip(offsets) {
             let canonical = canonical_of(tagged.text, m);
-            let company = match m.source {
-                Source::Gazetteer(_) | Source::Head => None,
-                _ => companies.get(&canonical),
-            };
-            let folded = match m.source {
-                _ if company.is_some() => company.map(|c| (c.clone(), Label::Org)),
-                Source::Gazetteer(_) | Source::Head | Source::Cue => Some((canonical, m.label)),
-                Source::Acronym => match acronyms.get(&canonical) {
-                    Some(def) => Some(def.clone()),
-                    None if rejected.contains(&canonical) => None,
-                    None if acronym_uses.get(&canonical).is_some_and(|&n| n >= 2) => {
-                        Some((canonical, m.label))
-                    }
-                    None => None,
-                },
-                Source::Person | Source::Tentative => {
-                    match surnames.get(&canonical).cloned().flatten() {
-                        Some(full) => Some((full, Label::Person)),
-                        None if m.source == Source::Person => Some((canonical, m.label)),
-                        None => acronyms.get(&canonical).cloned(),
-                    }
-                }
-            };
+            let folded = aliases.fold(m, canonical);
             let Some((canonical, label)) = folded else {
                 continue;
             };
