@@ -1,6 +1,6 @@
 //! Entity-level precision, recall and F1 on hand-annotated articles:
 //! `cargo run --release -p entities --example eval [-- --verbose] [GOLD_DIR...]`
-//! (default: the development set `tests/gold` and the held-out set `tests/heldout`).
+//! (default: the development set `tests/gold`, then `tests/heldout` and `tests/blind`).
 //! `--verbose` lists missed and spurious (name, label) pairs.
 
 use std::path::PathBuf;
@@ -30,7 +30,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     if dirs.is_empty() {
         let tests = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
-        dirs = vec![tests.join("gold"), tests.join("heldout")];
+        dirs = vec![
+            tests.join("gold"),
+            tests.join("heldout"),
+            tests.join("blind"),
+        ];
     }
     let tagger = Tagger::new()?;
     let limits = Limits {

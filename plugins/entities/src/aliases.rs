@@ -30,7 +30,10 @@ impl Aliases {
         texts: &[Tagged<'_>],
         canonical_of: &impl Fn(&str, &Mention) -> String,
     ) -> Aliases {
-        let (acronyms, rejected) = acronym_definitions(texts, canonical_of);
+        let (mut acronyms, rejected) = acronym_definitions(texts, canonical_of);
+        for (initials, name) in initials(texts, canonical_of) {
+            acronyms.entry(initials).or_insert(name);
+        }
         let mut acronym_uses: HashMap<String, usize> = HashMap::new();
         for tagged in texts {
             let acronyms = tagged
@@ -119,6 +122,31 @@ fn acronym_definitions(
         }
     }
     (defined, rejected)
+}
+
+/// Initials of the multi-word names that are not people ("RSF" for "Rapid Support Forces"),
+/// so that an acronym used without a definition folds into the name.
+fn initials(
+    texts: &[Tagged<'_>],
+    canonical_of: &impl Fn(&str, &Mention) -> String,
+) -> HashMap<String, (String, Label)> {
+    let mut map = HashMap::new();
+    for tagged in texts {
+        for m in tagged.mentions {
+            if m.words < 2 || m.label == Label::Person || m.source == Source::Tentative {
+                continue;
+            }
+            let name = canonical_of(tagged.text, m);
+            let initials: String = name
+                .split([' ', '-'])
+                .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase()))
+                .collect();
+            if initials.chars().count() >= 2 {
+                map.entry(initials).or_insert((name, m.label));
+            }
+        }
+    }
+    map
 }
 
 /// Legal-form and group words that a later mention may leave out ("BHP Group" -> "BHP").

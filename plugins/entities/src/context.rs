@@ -64,6 +64,29 @@ const ROLES: [&str; 36] = [
     "correspondent",
 ];
 
+/// How many words of an apposition are searched for a role.
+const APPOSITION_WORDS: usize = 8;
+
+/// Roles found in appositions besides [`ROLES`] ("a senior fellow at", "the deputy adviser").
+const APPOSITION_ROLES: [&str; 16] = [
+    "fellow",
+    "adviser",
+    "advisor",
+    "head",
+    "member",
+    "expert",
+    "scholar",
+    "deputy",
+    "founder",
+    "veteran",
+    "lecturer",
+    "scientist",
+    "diplomat",
+    "politician",
+    "businessman",
+    "businesswoman",
+];
+
 /// Phrases before a name that make it a place ("in Eldoret", "the state of Tamil Nadu").
 const PLACE_BEFORE: [&str; 8] = [
     "in",
@@ -110,22 +133,39 @@ const ORG_SUFFIXES: [&str; 12] = [
     "petro", "neft", "gaz", "prom", "tech", "soft", "corp", "bank", "com", "tel", "net", "air",
 ];
 
-/// The text after a name reads like a person: an apposition (", a senior fellow", ", the
-/// former minister", ", 45,") or a verb of speech ("said", "told").
+/// The text after a name reads like a person: an apposition naming a role (", a senior
+/// fellow", ", the former prime minister", ", 45,"), ", who", or a verb of speech ("said").
 pub fn person_after(rest: &str) -> bool {
     let rest = rest.trim_start_matches([' ', '\u{a0}']);
     if let Some(after_comma) = rest.strip_prefix(',') {
         let next = after_comma.trim_start();
-        let word: String = next
-            .chars()
-            .take_while(|c| c.is_alphanumeric())
-            .collect::<String>();
-        return matches!(word.as_str(), "a" | "an" | "the" | "who" | "whose")
-            || SPEECH_VERBS.contains(&word.as_str())
-            || (!word.is_empty() && word.chars().all(|c| c.is_ascii_digit()));
+        let word: String = next.chars().take_while(|c| c.is_alphanumeric()).collect();
+        return match word.as_str() {
+            "a" | "an" | "the" => apposition_names_role(next),
+            "who" | "whose" => true,
+            w => {
+                SPEECH_VERBS.contains(&w)
+                    || (!w.is_empty() && w.chars().all(|c| c.is_ascii_digit()))
+            }
+        };
     }
     let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
     SPEECH_VERBS.contains(&word.as_str())
+}
+
+/// An apposition ("the US's principal deputy national security adviser") names a role of a
+/// person within its first words, before the next comma or full stop.
+fn apposition_names_role(apposition: &str) -> bool {
+    apposition
+        .split([',', '.', ';'])
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(APPOSITION_WORDS)
+        .any(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+            ROLES.contains(&w.as_str()) || APPOSITION_ROLES.contains(&w.as_str())
+        })
 }
 
 /// The last `n` bytes of `text` (on a character boundary), lower-cased.
@@ -154,14 +194,18 @@ pub fn person_before(before: &str) -> bool {
         || ROLES.iter().any(|r| ends_with_words(&tail, r))
 }
 
-/// The text before a name reads like a place ("in ", "the state of ").
-pub fn place_before(before: &str) -> bool {
+/// The text before a name reads like a place ("in ", "the state of "); the answer is the
+/// longest name (in words) the cue vouches for: two after "in", four after "state of".
+pub fn place_before(before: &str) -> Option<usize> {
     let trimmed = before.trim_end_matches([' ', '\u{a0}']);
     if trimmed.len() == before.len() {
-        return false;
+        return None;
     }
     let tail = tail_lower(trimmed, 16);
-    PLACE_BEFORE.iter().any(|p| ends_with_words(&tail, p))
+    PLACE_BEFORE
+        .iter()
+        .find(|p| ends_with_words(&tail, p))
+        .map(|p| if p.contains(' ') { 4 } else { 2 })
 }
 
 /// The text before a name reads like an organisation's context ("analysts at ").
@@ -212,6 +256,7 @@ mod tests {
     fn person_cues() {
         assert!(person_after(", a senior fellow at"));
         assert!(person_after(", the former Russian prime minister"));
+        assert!(!person_after(", the last major city in Darfur"));
         assert!(person_after(" said on Monday"));
         assert!(!person_after(", Vietnam, to foster"));
         assert!(!person_after(" sanctions"));
@@ -221,9 +266,9 @@ mod tests {
         assert!(person_before("opposition candidate "));
         assert!(person_before("the commission's chairman, "));
         assert!(!person_before("the chairmanship "));
-        assert!(place_before("voters in "));
-        assert!(place_before("the southern state of "));
-        assert!(!place_before("voters within "));
+        assert_eq!(place_before("voters in "), Some(2));
+        assert_eq!(place_before("the southern state of "), Some(4));
+        assert_eq!(place_before("voters within "), None);
         assert!(org_before("Analysts at ") && !org_before("at "));
         assert!(person_after(", said on Monday"));
         assert!(org_after(" shares jumped") && org_after(" chairman Young") && !org_after(" said"));

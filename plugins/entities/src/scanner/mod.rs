@@ -36,6 +36,9 @@ const DETERMINERS: [&str; 14] = [
 /// Ministry of Finance"), unlike other names ("Indonesian Forum for the Environment").
 const GOVERNMENT_HEADS: [&str; 5] = ["Ministry", "Department", "Office", "Bureau", "Secretariat"];
 
+/// Heads that name nothing after a known name alone ("Biden Administration").
+const GENERIC_HEADS: [&str; 2] = ["Administration", "Government"];
+
 /// Connectors after which a head word opens an "X of Y" name.
 const OF_WORDS: [&str; 3] = ["of", "for", "on"];
 
@@ -314,7 +317,10 @@ impl<'a> Scanner<'a> {
             }
             return;
         }
-        if let Some(head) = last_head.filter(|h| h.last && end - start >= 2) {
+        // "U.S. Administration" is the United States' administration, not a name.
+        let generic = GENERIC_HEADS.contains(&self.word(end - 1))
+            && self.covered(start, end - 1).iter().all(|&c| c);
+        if let Some(head) = last_head.filter(|h| h.last && end - start >= 2 && !generic) {
             self.push(start, end, head.label, Source::Head);
             return;
         }

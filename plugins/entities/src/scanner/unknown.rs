@@ -88,8 +88,12 @@ impl Scanner<'_> {
         let glued_after = self.tokens.get(end).is_some_and(|t| t.linked()) && self.is_cap(end);
         let standalone = !glued_before && !glued_after;
         if end - start == 1 {
+            let after_number = start > 0
+                && self.tokens[start].linked()
+                && self.word(start - 1).chars().all(|c| c.is_ascii_digit());
             let label = if context::is_acronym(first) {
-                Some((Label::Org, Source::Acronym))
+                // "737 MAX" is a model, not an organisation.
+                (!after_number).then_some((Label::Org, Source::Acronym))
             } else if person_hint || (!initial && context::person_before(before)) {
                 Some((Label::Person, Source::Person))
             } else if context::org_after(rest)
@@ -97,7 +101,7 @@ impl Scanner<'_> {
                 || (!initial && context::org_shaped(first))
             {
                 Some((Label::Org, Source::Cue))
-            } else if !initial && !given && standalone && context::place_before(before) {
+            } else if !initial && !given && standalone && context::place_before(before).is_some() {
                 Some((Label::Gpe, Source::Cue))
             } else {
                 Some((Label::Person, Source::Tentative))
@@ -125,15 +129,14 @@ impl Scanner<'_> {
         } else if !given
             && !person_hint
             && standalone
-            && end - start <= 2
-            && context::place_before(before)
+            && context::place_before(before).is_some_and(|n| end - start <= n)
         {
             self.push(start, end, Label::Gpe, Source::Cue);
         } else if person_hint
             || given
-            || of_place
-            || context::person_after(rest)
             || context::person_before(before)
+            || ((of_place || context::person_after(rest))
+                && !(start..end).any(|k| self.lex.is_stopword(self.word(k))))
         {
             self.push(start, end, Label::Person, Source::Person);
         }
