@@ -298,8 +298,7 @@ impl<'a> Scanner<'a> {
             }
             return;
         }
-        if let Some(h) = self.of_head(start, end) {
-            let label = self.lex.heads[self.word(h)].label;
+        if let Some((h, label)) = self.of_head(start, end) {
             // "David Ezra of the US District Court for ...": the name starts after the last
             // connector before its head.
             let name_start = (start..h)
@@ -329,24 +328,19 @@ impl<'a> Scanner<'a> {
 
     /// The first head word in `start..end` that opens an "X of Y" name ("Ministry of").
     /// A person after "of" is not part of the name ("Republican Party of Jose Antonio Kast").
-    fn of_head(&self, start: usize, end: usize) -> Option<usize> {
-        (start..end.saturating_sub(2)).find(|&h| {
+    /// Returns the head's position and label.
+    fn of_head(&self, start: usize, end: usize) -> Option<(usize, Label)> {
+        (start..end.saturating_sub(2)).find_map(|h| {
+            let head = self.lex.heads.get(self.word(h)).filter(|head| head.of)?;
             let object = if self.word(h + 2) == "the" {
                 h + 3
             } else {
                 h + 2
             };
+            let object_label = self.gaz_at.get(object).copied().flatten();
             let object_is_person = self.lex.given_names.contains(self.word(object))
-                || self
-                    .gaz_at
-                    .get(object)
-                    .copied()
-                    .flatten()
-                    .and_then(|(_, e)| self.entry_label(e))
-                    == Some(Label::Person);
-            self.lex.heads.get(self.word(h)).is_some_and(|head| head.of)
-                && OF_WORDS.contains(&self.word(h + 1))
-                && !object_is_person
+                || object_label.and_then(|(_, e)| self.entry_label(e)) == Some(Label::Person);
+            (OF_WORDS.contains(&self.word(h + 1)) && !object_is_person).then_some((h, head.label))
         })
     }
 

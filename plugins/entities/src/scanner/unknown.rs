@@ -79,42 +79,76 @@ impl Scanner<'_> {
         if start >= end || (start..end).all(|k| self.lex.is_stopword(self.word(k))) {
             return;
         }
+        let around = self.surroundings(start, end);
+        let found = if end - start == 1 {
+            self.lone_word(start, &around, person_hint)
+        } else {
+            self.unknown_name(start, end, &around, person_hint)
+        };
+        if let Some((label, source)) = found {
+            self.push(start, end, label, source);
+        }
+    }
+
+    fn surroundings(&self, start: usize, end: usize) -> Surroundings<'_> {
         let first = self.word(start);
-        let before = self.text.get(..self.tokens[start].start).unwrap_or("");
-        let rest = self.text.get(self.tokens[end - 1].after..).unwrap_or("");
-        let given = self.lex.given_names.contains(first) || self.lex.family_first.contains(first);
-        let initial = self.tokens[start].sentence_start;
         let glued_before = start > 0 && self.tokens[start].linked() && self.is_cap(start - 1);
         let glued_after = self.tokens.get(end).is_some_and(|t| t.linked()) && self.is_cap(end);
-        let standalone = !glued_before && !glued_after;
-        if end - start == 1 {
-            let after_number = start > 0
-                && self.tokens[start].linked()
-                && self.word(start - 1).chars().all(|c| c.is_ascii_digit());
-            let label = if context::is_acronym(first) {
-                // "737 MAX" is a model, not an organisation.
-                (!after_number).then_some((Label::Org, Source::Acronym))
-            } else if person_hint || (!initial && context::person_before(before)) {
-                Some((Label::Person, Source::Person))
-            } else if context::org_after(rest)
-                || context::org_before(before)
-                || (!initial && context::org_shaped(first))
-            {
-                Some((Label::Org, Source::Cue))
-            } else if !initial && !given && standalone && context::place_before(before).is_some() {
-                Some((Label::Gpe, Source::Cue))
-            } else {
-                Some((Label::Person, Source::Tentative))
-            };
-            if let Some((label, source)) = label {
-                self.push(start, end, label, source);
-            }
-            return;
+        Surroundings {
+            before: self.text.get(..self.tokens[start].start).unwrap_or(""),
+            rest: self.text.get(self.tokens[end - 1].after..).unwrap_or(""),
+            given: self.lex.given_names.contains(first) || self.lex.family_first.contains(first),
+            initial: self.tokens[start].sentence_start,
+            standalone: !glued_before && !glued_after,
         }
+    }
+
+    /// One unknown word: an acronym, a cued person, organisation or place, else tentative.
+    fn lone_word(
+        &self,
+        k: usize,
+        around: &Surroundings<'_>,
+        person_hint: bool,
+    ) -> Option<(Label, Source)> {
+        let word = self.word(k);
+        let after_number = k > 0
+            && self.tokens[k].linked()
+            && self.word(k - 1).chars().all(|c| c.is_ascii_digit());
+        if context::is_acronym(word) {
+            // "737 MAX" is a model, not an organisation.
+            return (!after_number).then_some((Label::Org, Source::Acronym));
+        }
+        let cued_person = person_hint || (!around.initial && context::person_before(around.before));
+        let cued_org = context::org_after(around.rest)
+            || context::org_before(around.before)
+            || (!around.initial && context::org_shaped(word));
+        let cued_place = !around.initial
+            && !around.given
+            && around.standalone
+            && context::place_before(around.before).is_some();
+        Some(if cued_person {
+            (Label::Person, Source::Person)
+        } else if cued_org {
+            (Label::Org, Source::Cue)
+        } else if cued_place {
+            (Label::Gpe, Source::Cue)
+        } else {
+            (Label::Person, Source::Tentative)
+        })
+    }
+
+    /// Several unknown words: an organisation, place or person when cued, else nothing.
+    fn unknown_name(
+        &self,
+        start: usize,
+        end: usize,
+        around: &Surroundings<'_>,
+        person_hint: bool,
+    ) -> Option<(Label, Source)> {
         let name_like =
             end - start <= 5 && (start..end).all(|k| self.word(k).chars().all(char::is_alphabetic));
         if !name_like {
-            return;
+            return None;
         }
         let of_place = self.word(end) == "of"
             && self
@@ -124,21 +158,38 @@ impl Scanner<'_> {
                 .flatten()
                 .and_then(|(_, e)| self.entry_label(e))
                 == Some(Label::Gpe);
-        if context::org_after(rest) || context::org_before(before) {
-            self.push(start, end, Label::Org, Source::Cue);
-        } else if !given
+        let plain_words = !(start..end).any(|k| self.lex.is_stopword(self.word(k)));
+        if context::org_after(around.rest) || context::org_before(around.before) {
+            Some((Label::Org, Source::Cue))
+        } else if !around.given
             && !person_hint
-            && standalone
-            && context::place_before(before).is_some_and(|n| end - start <= n)
+            && around.standalone
+            && context::place_before(around.before).is_some_and(|n| end - start <= n)
         {
-            self.push(start, end, Label::Gpe, Source::Cue);
+            Some((Label::Gpe, Source::Cue))
         } else if person_hint
-            || given
-            || context::person_before(before)
-            || ((of_place || context::person_after(rest))
-                && !(start..end).any(|k| self.lex.is_stopword(self.word(k))))
+            || around.given
+            || context::person_before(around.before)
+            || ((of_place || context::person_after(around.rest)) && plain_words)
         {
-            self.push(start, end, Label::Person, Source::Person);
+            Some((Label::Person, Source::Person))
+        } else {
+            None
         }
     }
+}
+
+/// The text around a stretch of unknown words.
+#[derive(Debug)]
+struct Surroundings<'t> {
+    /// Everything before it.
+    before: &'t str,
+    /// Everything after it (after a possessive).
+    rest: &'t str,
+    /// It starts with a given name or a surname-first family name.
+    given: bool,
+    /// It opens a sentence.
+    initial: bool,
+    /// No capitalised word is glued to it on either side.
+    standalone: bool,
 }
