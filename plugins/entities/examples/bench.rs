@@ -16,13 +16,20 @@ const LIMITS: Limits = Limits {
     max_mentions: 20_000,
 };
 
+/// The fastest of ten batches (the machine is shared: the minimum is the least disturbed).
 fn per_call(rounds: u32, mut f: impl FnMut()) -> Duration {
     f();
-    let start = Instant::now();
-    for _ in 0..rounds {
-        f();
-    }
-    start.elapsed() / rounds
+    let batch = (rounds / 10).max(1);
+    (0..10)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            start.elapsed() / batch
+        })
+        .min()
+        .unwrap_or_default()
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -45,11 +45,13 @@ fn strength(source: Source) -> u8 {
 
 /// The text of a mention, whitespace runs folded to one space.
 pub(crate) fn surface(text: &str, m: &Mention) -> String {
-    text.get(m.start..m.end)
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let raw = text.get(m.start..m.end).unwrap_or_default();
+    let plain = !raw.contains("  ") && !raw.contains(|c: char| c != ' ' && c.is_whitespace());
+    if plain {
+        raw.to_owned()
+    } else {
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// Resolves and counts the mentions of a document; at most `max_entities` entities are kept

@@ -175,6 +175,20 @@ fn long_capitalised_lines_are_cut_into_bounded_runs() {
 }
 
 #[test]
+fn zero_limits_are_refused_at_creation() {
+    use ingestd_sdk::{Host, Plugin};
+    let config = crate::Config {
+        max_entities: 0,
+        ..crate::Config::default()
+    };
+    let err = crate::Entities::new(config, Host::detached()).unwrap_err();
+    assert_eq!(err.code, "config");
+    let parsed: crate::Config = ingestd_sdk::parse_config(br#"{"tag_title": false}"#).unwrap();
+    assert_eq!(parsed.max_entities, 200);
+    assert!(!parsed.tag_title);
+}
+
+#[test]
 fn plugin_compliance() {
     ingestd_sdk::testing::assert_plugin_compliance(
         crate::ingestd_plugin_v1,

@@ -68,71 +68,86 @@ pub fn tokenize_lines(text: &str, skip_line: impl Fn(&str) -> bool, out: &mut Ve
     }
 }
 
+/// The character at byte `i` of `line` (a character boundary), with an ASCII fast path.
+fn char_at(line: &str, i: usize) -> Option<char> {
+    let byte = *line.as_bytes().get(i)?;
+    if byte.is_ascii() {
+        Some(char::from(byte))
+    } else {
+        line.get(i..)?.chars().next()
+    }
+}
+
+/// Byte offset after the letters and digits starting at `i`.
+fn after_alphanumeric(line: &str, mut i: usize) -> usize {
+    while let Some(c) = char_at(line, i).filter(|c| c.is_alphanumeric()) {
+        i += c.len_utf8();
+    }
+    i
+}
+
+/// Byte range of the word starting at `begin`: (end of the word, end after a possessive,
+/// whether there is one).
+fn word_at(line: &str, begin: usize) -> (usize, usize, bool) {
+    let mut end = begin;
+    // Start of the current dot-separated part of an acronym ("S" in "U.S").
+    let mut part = begin;
+    loop {
+        end = after_alphanumeric(line, end);
+        let Some(c) = char_at(line, end) else {
+            return (end, end, false);
+        };
+        let n1 = end + c.len_utf8();
+        let next = char_at(line, n1);
+        let n2 = n1 + next.map_or(0, char::len_utf8);
+        let next2 = char_at(line, n2);
+        if is_apostrophe(c) && next == Some('s') && !next2.is_some_and(char::is_alphanumeric) {
+            return (end, n2, true);
+        }
+        if is_apostrophe(c) && next.is_some_and(char::is_alphabetic) {
+            end = n1;
+            continue;
+        }
+        // Acronym dots: "U.S." / "U.N." (single capitals between dots).
+        let one_capital = end == part + 1 && line.as_bytes()[part].is_ascii_uppercase();
+        if c == '.' && one_capital {
+            if next.is_some_and(|n| n.is_ascii_uppercase())
+                && !next2.is_some_and(char::is_alphabetic)
+            {
+                end = n1;
+                part = n1;
+                continue;
+            }
+            if end - begin > 1 {
+                return (n1, n1, false);
+            }
+        }
+        return (end, end, false);
+    }
+}
+
 /// Tokenizes one line `text[from..to]` (no newline inside).
 fn tokenize_line(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
     let line = &text[from..to];
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut i = 0;
     let mut prev: Option<Token> = None;
-    while i < chars.len() {
-        if !chars[i].1.is_alphanumeric() {
-            i += 1;
+    while let Some(c) = char_at(line, i) {
+        if !c.is_alphanumeric() {
+            i += c.len_utf8();
             continue;
         }
-        let begin = i;
-        let mut possessive = false;
-        let mut end_char = i;
-        let mut after_char;
-        loop {
-            while end_char < chars.len() && chars[end_char].1.is_alphanumeric() {
-                end_char += 1;
-            }
-            after_char = end_char;
-            let Some(&(_, c)) = chars.get(end_char) else {
-                break;
-            };
-            let next = chars.get(end_char + 1).map(|&(_, c)| c);
-            let next2 = chars.get(end_char + 2).map(|&(_, c)| c);
-            if is_apostrophe(c)
-                && matches!(next, Some('s'))
-                && !next2.is_some_and(char::is_alphanumeric)
-            {
-                possessive = true;
-                after_char = end_char + 2;
-                break;
-            }
-            if is_apostrophe(c) && next.is_some_and(char::is_alphabetic) {
-                end_char += 1;
-                continue;
-            }
-            // Acronym dots: "U.S." / "U.N." (single capitals between dots).
-            let segment_len = end_char
-                - chars[begin..end_char]
-                    .iter()
-                    .rposition(|&(_, c)| c == '.')
-                    .map_or(begin, |p| begin + p + 1);
-            if c == '.' && segment_len == 1 && chars[end_char - 1].1.is_uppercase() {
-                if next.is_some_and(char::is_uppercase) && !next2.is_some_and(char::is_alphabetic) {
-                    end_char += 1;
-                    continue;
-                }
-                if end_char - begin > 1 {
-                    end_char += 1;
-                    after_char = end_char;
-                }
-            }
-            break;
-        }
-        let start = from + chars[begin].0;
-        let end = from + chars.get(end_char).map_or(line.len(), |&(b, _)| b);
-        let after = from + chars.get(after_char).map_or(line.len(), |&(b, _)| b);
+        let (word_end, word_after, possessive) = word_at(line, i);
+        let (start, end, after) = (from + i, from + word_end, from + word_after);
         let gap = prev.map_or("", |p| &text[p.after..start]);
-        let prev_abbrev = prev.is_some_and(|p| ABBREVIATIONS.contains(&p.text(text)));
-        let hyphenated = prev.is_some() && gap.chars().count() == 1 && gap.chars().all(is_hyphen);
+        let prev_abbrev =
+            gap.starts_with('.') && prev.is_some_and(|p| ABBREVIATIONS.contains(&p.text(text)));
+        let mut gap_chars = gap.chars();
+        let hyphenated =
+            prev.is_some() && gap_chars.next().is_some_and(is_hyphen) && gap_chars.next().is_none();
         let spaced = prev.is_some()
             && !gap.is_empty()
             && (gap.chars().all(|c| c == ' ' || c == '\u{a0}')
-                || (prev_abbrev && gap.starts_with('.') && gap[1..].chars().all(|c| c == ' ')));
+                || (prev_abbrev && gap[1..].bytes().all(|b| b == b' ')));
         let ends_sentence = gap
             .chars()
             .any(|c| matches!(c, '.' | '!' | '?' | ':' | ';' | '…' | '•' | '|'));
@@ -148,7 +163,7 @@ fn tokenize_line(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
         };
         out.push(token);
         prev = Some(token);
-        i = after_char.max(begin + 1);
+        i = word_after.max(i + c.len_utf8());
     }
 }
 
