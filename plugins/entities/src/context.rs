@@ -135,7 +135,7 @@ const ORG_SUFFIXES: [&str; 12] = [
 
 /// The text after a name reads like a person: an apposition naming a role (", a senior
 /// fellow", ", the former prime minister", ", 45,"), ", who", or a verb of speech ("said").
-pub fn person_after(rest: &str) -> bool {
+pub(crate) fn person_after(rest: &str) -> bool {
     let rest = rest.trim_start_matches([' ', '\u{a0}']);
     if let Some(after_comma) = rest.strip_prefix(',') {
         let next = after_comma.trim_start();
@@ -187,7 +187,7 @@ fn ends_with_words(tail: &str, phrase: &str) -> bool {
 
 /// The text before a name reads like an attribution to a person ("according to") or a
 /// role ("opposition candidate").
-pub fn person_before(before: &str) -> bool {
+pub(crate) fn person_before(before: &str) -> bool {
     let trimmed = before.trim_end_matches([' ', '\u{a0}', '[', '(', '"', '“', ',']);
     let tail = tail_lower(trimmed, 24);
     ATTRIBUTIONS.iter().any(|a| ends_with_words(&tail, a))
@@ -196,7 +196,7 @@ pub fn person_before(before: &str) -> bool {
 
 /// The text before a name reads like a place ("in ", "the state of "); the answer is the
 /// longest name (in words) the cue vouches for: two after "in", four after "state of".
-pub fn place_before(before: &str) -> Option<usize> {
+pub(crate) fn place_before(before: &str) -> Option<usize> {
     let trimmed = before.trim_end_matches([' ', '\u{a0}']);
     if trimmed.len() == before.len() {
         return None;
@@ -209,27 +209,27 @@ pub fn place_before(before: &str) -> Option<usize> {
 }
 
 /// The text before a name reads like an organisation's context ("analysts at ").
-pub fn org_before(before: &str) -> bool {
+pub(crate) fn org_before(before: &str) -> bool {
     let trimmed = before.trim_end_matches([' ', '\u{a0}']);
     let tail = tail_lower(trimmed, 24);
     ORG_BEFORE.iter().any(|p| ends_with_words(&tail, p))
 }
 
 /// The word after a name reads like an organisation's ("shares", "chairman").
-pub fn org_after(rest: &str) -> bool {
+pub(crate) fn org_after(rest: &str) -> bool {
     let rest = rest.trim_start_matches([' ', '\u{a0}']);
     let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
     ORG_AFTER.contains(&word.as_str())
 }
 
 /// A lone word shaped like a coined company name.
-pub fn org_shaped(word: &str) -> bool {
+pub(crate) fn org_shaped(word: &str) -> bool {
     let lower = word.to_lowercase();
     lower.chars().count() > 5 && ORG_SUFFIXES.iter().any(|s| lower.ends_with(s))
 }
 
 /// An all-capitals abbreviation of two to eight letters or digits ("CAATSA", "G7").
-pub fn is_acronym(word: &str) -> bool {
+pub(crate) fn is_acronym(word: &str) -> bool {
     let n = word.chars().count();
     (2..=8).contains(&n)
         && word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
@@ -239,7 +239,7 @@ pub fn is_acronym(word: &str) -> bool {
 }
 
 /// The acronym a name defines right after itself: "Eurasian Economic Union (EAEU)".
-pub fn defined_acronym(rest: &str) -> Option<&str> {
+pub(crate) fn defined_acronym(rest: &str) -> Option<&str> {
     let inner = rest.trim_start().strip_prefix('(')?.trim_start();
     let len = inner
         .find(|c: char| !(c.is_ascii_alphanumeric()))

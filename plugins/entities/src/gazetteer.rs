@@ -8,18 +8,18 @@ use crate::lexicon::GazetteerEntry;
 
 /// A gazetteer hit in a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GazMatch {
+pub(crate) struct GazMatch {
     /// Byte offset of the first character.
-    pub start: usize,
+    pub(crate) start: usize,
     /// Byte offset after the match.
-    pub end: usize,
+    pub(crate) end: usize,
     /// Index of the entry (see [`Gazetteer::entry`]).
-    pub entry: usize,
+    pub(crate) entry: usize,
 }
 
 /// The compiled gazetteer.
 #[derive(Debug)]
-pub struct Gazetteer {
+pub(crate) struct Gazetteer {
     automaton: AhoCorasick,
     /// Entry index of each automaton pattern.
     pattern_entry: Vec<usize>,
@@ -34,7 +34,7 @@ pub struct BuildError(#[from] aho_corasick::BuildError);
 impl Gazetteer {
     /// Compiles the entries (and the capitalised forms of places); a form listed twice keeps
     /// its first entry.
-    pub fn new(entries: Vec<GazetteerEntry>) -> Result<Gazetteer, BuildError> {
+    pub(crate) fn new(entries: Vec<GazetteerEntry>) -> Result<Gazetteer, BuildError> {
         let mut seen = std::collections::HashSet::new();
         let mut patterns = Vec::new();
         let mut pattern_entry = Vec::new();
@@ -71,17 +71,17 @@ impl Gazetteer {
     }
 
     /// The entry a match points at.
-    pub fn entry(&self, index: usize) -> Option<&GazetteerEntry> {
+    pub(crate) fn entry(&self, index: usize) -> Option<&GazetteerEntry> {
         self.entries.get(index)
     }
 
     /// Canonical name and label of an entry.
-    pub fn describe(&self, index: usize) -> Option<(&str, Label)> {
+    pub(crate) fn describe(&self, index: usize) -> Option<(&str, Label)> {
         self.entry(index).map(|e| (e.canonical.as_str(), e.label))
     }
 
     /// Whole-word matches in `text`, in order, not overlapping.
-    pub fn find(&self, text: &str) -> Vec<GazMatch> {
+    pub(crate) fn find(&self, text: &str) -> Vec<GazMatch> {
         self.automaton
             .find_iter(text)
             .filter(|m| is_word_boundary(text, m.start(), m.end()))

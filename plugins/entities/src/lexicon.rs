@@ -22,24 +22,24 @@ pub struct DataError {
 
 /// One gazetteer entry: the canonical name, its label and every surface form.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GazetteerEntry {
+pub(crate) struct GazetteerEntry {
     /// Canonical name reported in the output.
-    pub canonical: String,
+    pub(crate) canonical: String,
     /// OntoNotes label.
-    pub label: Label,
+    pub(crate) label: Label,
     /// Surface forms, the canonical name first.
-    pub forms: Vec<String>,
+    pub(crate) forms: Vec<String>,
 }
 
 /// How a head word classifies a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Head {
+pub(crate) struct Head {
     /// Label of a name headed by the word.
-    pub label: Label,
+    pub(crate) label: Label,
     /// The name may end with the word ("Yusof Ishak Institute").
-    pub last: bool,
+    pub(crate) last: bool,
     /// The word may open an "X of Y" name ("Ministry of Finance").
-    pub of: bool,
+    pub(crate) of: bool,
 }
 
 /// Embedded gazetteer files, in priority order (an earlier file wins a duplicate form).
@@ -58,28 +58,28 @@ const GAZETTEERS: [(&str, &str); 7] = [
 
 /// All word lists and gazetteer entries.
 #[derive(Debug)]
-pub struct Lexicon {
+pub(crate) struct Lexicon {
     /// Gazetteer entries from every file.
-    pub entries: Vec<GazetteerEntry>,
+    pub(crate) entries: Vec<GazetteerEntry>,
     /// Given names: a capitalised sequence starting with one is a person.
-    pub given_names: HashSet<&'static str>,
+    pub(crate) given_names: HashSet<&'static str>,
     /// Family names written first (Vietnamese, Chinese, Korean).
-    pub family_first: HashSet<&'static str>,
+    pub(crate) family_first: HashSet<&'static str>,
     /// Core titles ("Minister", "Mr").
-    pub titles: HashSet<&'static str>,
+    pub(crate) titles: HashSet<&'static str>,
     /// Words that may precede a core title ("Foreign", "Prime").
-    pub title_modifiers: HashSet<&'static str>,
+    pub(crate) title_modifiers: HashSet<&'static str>,
     /// Head words and what they make of a name.
-    pub heads: HashMap<&'static str, Head>,
+    pub(crate) heads: HashMap<&'static str, Head>,
     /// Function words: stripped from the start of a name, never a name alone.
-    pub function_words: HashSet<&'static str>,
+    pub(crate) function_words: HashSet<&'static str>,
     /// Common capitalised words: never a name alone, nor a name made only of them.
-    pub common_words: HashSet<&'static str>,
+    pub(crate) common_words: HashSet<&'static str>,
 }
 
 impl Lexicon {
     /// Parses every embedded file.
-    pub fn load() -> Result<Lexicon, DataError> {
+    pub(crate) fn load() -> Result<Lexicon, DataError> {
         let mut entries = Vec::new();
         for (file, text) in GAZETTEERS {
             entries.extend(parse_gazetteer(file, text)?);
@@ -101,7 +101,7 @@ impl Lexicon {
     }
 
     /// True for a word that is not a name on its own (function or common word).
-    pub fn is_stopword(&self, word: &str) -> bool {
+    pub(crate) fn is_stopword(&self, word: &str) -> bool {
         self.function_words.contains(word) || self.common_words.contains(word)
     }
 }

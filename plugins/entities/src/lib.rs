@@ -10,22 +10,24 @@
 //! said", "according to X"), acronyms defined in parentheses, and surname folding.
 
 mod aliases;
-pub mod context;
+mod context;
 pub mod eval;
-pub mod gazetteer;
+mod gazetteer;
 pub mod label;
-pub mod lexicon;
-pub mod mention;
-pub mod resolve;
-pub mod scanner;
+mod lexicon;
+mod mention;
+mod resolve;
+mod scanner;
 pub mod tagger;
-pub mod tokens;
+mod tokens;
 
 use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict};
 use serde::Deserialize;
 
+pub use gazetteer::BuildError as GazetteerError;
 pub use label::Label;
-pub use tagger::{Limits, Tagger};
+pub use lexicon::DataError;
+pub use tagger::{BuildError, Limits, Tagger};
 
 /// Configuration of the `entities` plugin (`[chain.config]` in `ingestd.toml`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

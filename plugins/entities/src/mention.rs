@@ -4,7 +4,7 @@ use crate::label::Label;
 
 /// Where a mention's label comes from, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// A gazetteer form (the entry's index).
     Gazetteer(usize),
     /// A head word ("Institute", "Sea", "Act") classified the name.
@@ -21,17 +21,17 @@ pub enum Source {
 
 /// A candidate entity mention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mention {
+pub(crate) struct Mention {
     /// Byte offset of the first character in the tagged text.
-    pub start: usize,
+    pub(crate) start: usize,
     /// Byte offset after the mention (a possessive is not part of it).
-    pub end: usize,
+    pub(crate) end: usize,
     /// Byte offset after the possessive, when there is one (else `end`).
-    pub after: usize,
+    pub(crate) after: usize,
     /// Label proposed by the rule or entry that found it.
-    pub label: Label,
+    pub(crate) label: Label,
     /// What found it.
-    pub source: Source,
+    pub(crate) source: Source,
     /// Number of words.
-    pub words: usize,
+    pub(crate) words: usize,
 }

@@ -15,13 +15,13 @@ use crate::mention::{Mention, Source};
 
 /// The mentions found in one text (title or body).
 #[derive(Debug, Clone, Copy)]
-pub struct Tagged<'t> {
+pub(crate) struct Tagged<'t> {
     /// The text the offsets point into.
-    pub text: &'t str,
+    pub(crate) text: &'t str,
     /// Its mentions, in text order.
-    pub mentions: &'t [Mention],
+    pub(crate) mentions: &'t [Mention],
     /// True for the body (spans are reported), false for the title (only counted).
-    pub is_body: bool,
+    pub(crate) is_body: bool,
 }
 
 /// A mention with its canonical name decided.
@@ -56,7 +56,7 @@ pub(crate) fn surface(text: &str, m: &Mention) -> String {
 
 /// Resolves and counts the mentions of a document; at most `max_entities` entities are kept
 /// (the most mentioned), in order of first mention.
-pub fn resolve(
+pub(crate) fn resolve(
     lex: &Lexicon,
     gaz: &Gazetteer,
     texts: &[Tagged<'_>],

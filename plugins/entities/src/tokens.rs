@@ -11,31 +11,31 @@ const ABBREVIATIONS: [&str; 14] = [
 
 /// One word of the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Token {
+pub(crate) struct Token {
     /// Byte offset of the first character.
-    pub start: usize,
+    pub(crate) start: usize,
     /// Byte offset after the word (a possessive `'s` is not part of it).
-    pub end: usize,
+    pub(crate) end: usize,
     /// Byte offset after the possessive, when there is one (else `end`).
-    pub after: usize,
+    pub(crate) after: usize,
     /// The word carries a possessive `'s` / `’s`.
-    pub possessive: bool,
+    pub(crate) possessive: bool,
     /// Only spaces (or an abbreviation's dot) separate it from the previous token on the line.
-    pub spaced: bool,
+    pub(crate) spaced: bool,
     /// A hyphen joins it to the previous token ("Vietnam" in "US-Vietnam").
-    pub hyphenated: bool,
+    pub(crate) hyphenated: bool,
     /// First word of a sentence or of a line.
-    pub sentence_start: bool,
+    pub(crate) sentence_start: bool,
 }
 
 impl Token {
     /// The word's text.
-    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+    pub(crate) fn text<'t>(&self, text: &'t str) -> &'t str {
         text.get(self.start..self.end).unwrap_or_default()
     }
 
     /// Starts with an upper-case letter or is a capitalised code such as "G20".
-    pub fn is_capitalised(&self, text: &str) -> bool {
+    pub(crate) fn is_capitalised(&self, text: &str) -> bool {
         self.text(text)
             .chars()
             .next()
@@ -43,7 +43,7 @@ impl Token {
     }
 
     /// Linked to the previous token (same name candidate), by spaces or a hyphen.
-    pub fn linked(&self) -> bool {
+    pub(crate) fn linked(&self) -> bool {
         self.spaced || self.hyphenated
     }
 }
@@ -58,7 +58,7 @@ fn is_hyphen(c: char) -> bool {
 
 /// Tokenizes `text` line by line, appending to `out`; `skip_line` says which lines to leave out
 /// (share prompts and the like). Offsets are into `text`.
-pub fn tokenize_lines(text: &str, skip_line: impl Fn(&str) -> bool, out: &mut Vec<Token>) {
+pub(crate) fn tokenize_lines(text: &str, skip_line: impl Fn(&str) -> bool, out: &mut Vec<Token>) {
     let mut line_start = 0;
     for line in text.split('\n') {
         if !skip_line(line) {

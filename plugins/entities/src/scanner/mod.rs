@@ -44,7 +44,7 @@ const OF_WORDS: [&str; 3] = ["of", "for", "on"];
 
 /// Scans one text; results accumulate in `mentions` up to `limit`.
 #[derive(Debug)]
-pub struct Scanner<'a> {
+pub(crate) struct Scanner<'a> {
     lex: &'a Lexicon,
     gaz: &'a Gazetteer,
     text: &'a str,
@@ -55,13 +55,13 @@ pub struct Scanner<'a> {
     /// The text is a headline in Title Case, where capitals say little.
     title_case: bool,
     /// Mentions found so far, in text order.
-    pub mentions: Vec<Mention>,
+    pub(crate) mentions: Vec<Mention>,
 }
 
 impl<'a> Scanner<'a> {
     /// Prepares a scan of `text` (already tokenized) with its gazetteer matches;
     /// `title_case` marks a headline.
-    pub fn new(
+    pub(crate) fn new(
         lex: &'a Lexicon,
         gaz: &'a Gazetteer,
         text: &'a str,
@@ -101,7 +101,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Runs the scan over every token.
-    pub fn run(mut self) -> Vec<Mention> {
+    pub(crate) fn run(mut self) -> Vec<Mention> {
         let mut i = 0;
         while i < self.tokens.len() && self.mentions.len() < self.limit {
             if !self.is_cap(i) {
