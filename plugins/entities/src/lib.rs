@@ -39,6 +39,10 @@ pub struct Config {
     pub max_mentions: usize,
     /// Count mentions in the title as well (default true).
     pub tag_title: bool,
+    /// Languages (ISO 639-1, as in `doc.language`) to tag; the word lists and rules are
+    /// English, so other documents get no entities. A document without a language is tagged.
+    /// Default `["en"]`; an empty list tags every document.
+    pub languages: Vec<String>,
 }
 
 impl Default for Config {
@@ -47,6 +51,7 @@ impl Default for Config {
             max_entities: 200,
             max_mentions: 20_000,
             tag_title: true,
+            languages: vec!["en".to_owned()],
         }
     }
 }
@@ -62,6 +67,11 @@ impl Entities {
     /// The compiled tagger (for examples and evaluations).
     pub fn tagger(&self) -> &Tagger {
         &self.tagger
+    }
+
+    fn tags_language(&self, language: Option<&str>) -> bool {
+        let languages = &self.config.languages;
+        languages.is_empty() || language.is_none_or(|l| languages.iter().any(|x| x == l))
     }
 
     fn limits(&self) -> Limits {
@@ -87,6 +97,10 @@ impl Plugin for Entities {
     }
 
     fn process(&self, doc: &mut Document) -> Result<Verdict, PluginError> {
+        if !self.tags_language(doc.language.as_deref()) {
+            doc.entities.clear();
+            return Ok(Verdict::Continue);
+        }
         let title = if self.config.tag_title {
             doc.title.as_deref()
         } else {

@@ -189,6 +189,22 @@ fn zero_limits_are_refused_at_creation() {
 }
 
 #[test]
+fn documents_in_other_languages_are_left_untagged() {
+    use ingestd_sdk::{Document, Host, Plugin};
+    let plugin = crate::Entities::new(crate::Config::default(), Host::detached()).unwrap();
+    let mut doc = Document {
+        body: "Le Cambodge inaugure une autoroute vers Phnom Penh.".into(),
+        language: Some("fr".into()),
+        ..Document::default()
+    };
+    plugin.process(&mut doc).unwrap();
+    assert!(doc.entities.is_empty(), "{:?}", doc.entities);
+    doc.language = Some("en".into());
+    plugin.process(&mut doc).unwrap();
+    assert!(doc.entities.iter().any(|e| e.text == "Phnom Penh"));
+}
+
+#[test]
 fn plugin_compliance() {
     ingestd_sdk::testing::assert_plugin_compliance(
         crate::ingestd_plugin_v1,
