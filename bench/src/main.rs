@@ -4,6 +4,7 @@
 //! watching, claiming, reading, hashing, fsyncing and archiving alone) and reports ratios.
 
 mod abi_cost;
+mod chain_config;
 mod corpus;
 mod outbox_watch;
 mod proc_stats;
@@ -114,14 +115,22 @@ fn main() -> Result<()> {
         Some(b) => b.clone(),
         None => default_binary()?,
     };
-    let config = cli
-        .config
-        .clone()
-        .unwrap_or_else(|| repo.join("config/ingestd.toml"));
     let work = cli
         .work
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("ingestd-bench"));
+    let source_config = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| repo.join("config/ingestd.toml"));
+    let plugin_dir = binary
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_else(|| repo.clone());
+    let chain = chain_config::prepare(&source_config, &plugin_dir, &work.join("chain.toml"))?;
+    println!("{}", chain.describe());
+    println!("load before the run: {}", proc_stats::load_average());
+    let config = chain.path.clone();
     let spec = |config: PathBuf, workers: Option<usize>| DaemonSpec {
         binary: binary.clone(),
         workdir: repo.clone(),
@@ -235,13 +244,14 @@ impl BacklogResult {
 
     fn print(&self, label: &str, bytes: usize) {
         println!(
-            "{label}: {:.0} articles/s, {:.1} MB/s, {:.2} s wall, {:.2} CPU-s per 1000 articles, peak RSS {:.1} MB, {} documents written",
+            "{label}: {:.0} articles/s, {:.1} MB/s, {:.2} s wall, {:.2} CPU-s per 1000 articles, peak RSS {:.1} MB, {} documents written; load {}",
             self.rate(),
             bytes as f64 / 1e6 / self.seconds,
             self.seconds,
             self.cpu_seconds * 1000.0 / self.n as f64,
             self.peak_rss_kib as f64 / 1024.0,
-            self.outbox
+            self.outbox,
+            proc_stats::load_average()
         );
     }
 }
@@ -302,14 +312,15 @@ impl StreamResult {
             self.latencies_ms[i]
         };
         println!(
-            "{label}: {} dropped at {:.0}/s, {} measured: latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; peak RSS {:.1} MB",
+            "{label}: {} dropped at {:.0}/s, {} measured: latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; peak RSS {:.1} MB; load {}",
             self.dropped,
             self.achieved_rate,
             self.latencies_ms.len(),
             pct(0.5),
             pct(0.99),
             pct(1.0),
-            self.peak_rss_kib as f64 / 1024.0
+            self.peak_rss_kib as f64 / 1024.0,
+            proc_stats::load_average()
         );
         if !self.rss_samples_mib.is_empty() {
             let s: Vec<String> = self
@@ -318,6 +329,15 @@ impl StreamResult {
                 .map(|v| format!("{v:.1}"))
                 .collect();
             println!("  RSS samples (MB): {}", s.join(" "));
+            // Warm-up: the first fifth of the run (caches, the dedup index's first pages).
+            let after = &self.rss_samples_mib[self.rss_samples_mib.len() / 5..];
+            if let (Some(first), Some(last)) = (after.first(), after.last()) {
+                let max = after.iter().copied().fold(f64::MIN, f64::max);
+                println!(
+                    "  after warm-up: first {first:.1} MB, last {last:.1} MB, max {max:.1} MB, growth {:+.1} MB",
+                    last - first
+                );
+            }
         }
     }
 }

@@ -1,9 +1,12 @@
 //! Criterion benches: each bundled plugin's per-document cost through the real ABI, and the
 //! ABI crossing alone (a pass-through plugin on a finished document).
 //!
-//! Needs release builds of the plugins: `cargo build --release --workspace && cargo bench -p
-//! ingestd --bench plugins`. Each plugin is measured on the documents as they reach it (the
-//! output of the plugins before it in the bundled chain), built from the sample articles.
+//! Needs release builds of the plugins in the same target folder as the bench: `cargo build
+//! --release --workspace && cargo bench -p ingestd --bench plugins` (with `CARGO_TARGET_DIR`
+//! set, both use it). The bundled chain's `target/release/lib*.so` paths are read from that
+//! folder; plugins not built there are left out with a note. Each plugin is measured on the
+//! documents as they reach it (the output of the plugins before it in the bundled chain),
+//! built from the sample articles.
 
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
@@ -34,6 +37,15 @@ fn sample_documents() -> Vec<Document> {
     docs
 }
 
+/// The folder holding this bench's profile outputs (`<target>/release`): the bench binary runs
+/// from `<target>/release/deps`.
+fn profile_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(PathBuf::from))
+        .unwrap_or_else(|| repo().join("target/release"))
+}
+
 fn chain_of(base: &Settings, entries: &[ChainEntry]) -> Option<Chain> {
     let mut s = base.clone();
     s.chain = entries.to_vec();
@@ -59,14 +71,28 @@ fn bench_plugins(c: &mut Criterion) {
     };
     let state = std::env::temp_dir().join(format!("ingestd-bench-state-{}", std::process::id()));
     base.paths.state = state.clone();
-    let release = repo().join("target/release");
+    let release = profile_dir();
     for entry in &mut base.chain {
-        if entry.path.is_relative() {
+        if entry.path.starts_with("target") {
+            if let Some(file) = entry.path.file_name() {
+                entry.path = release.join(file);
+            }
+        } else if entry.path.is_relative() {
             entry.path = repo().join(&entry.path);
         }
     }
-    if base.chain.iter().any(|e| !e.path.exists()) {
-        eprintln!("skipped: build the plugins first with `cargo build --release --workspace`");
+    for missing in base.chain.iter().filter(|e| !e.path.exists()) {
+        eprintln!(
+            "left out (not built; `cargo build --release --workspace`): {}",
+            missing.path.display()
+        );
+    }
+    base.chain.retain(|e| e.path.exists());
+    if base.chain.is_empty() {
+        eprintln!(
+            "skipped: no plugin of the bundled chain is built in {}",
+            release.display()
+        );
         return;
     }
     let docs = sample_documents();

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{Mutex as AsyncMutex, mpsc, watch};
 
+use crate::cpu_gate::{CpuGate, IN_FLIGHT_PER_WORKER};
 use crate::fsutil;
 use crate::inbox::claim::{Claim, ClaimDir, claimed_name};
 use crate::inbox::names::NameFilter;
@@ -46,6 +47,9 @@ pub enum DaemonError {
     /// The metrics listener could not start.
     #[error(transparent)]
     Metrics(#[from] ListenError),
+    /// The threads that run the plugins could not start.
+    #[error("cannot start the plugin threads: {0}")]
+    Threads(std::io::Error),
 }
 
 /// A control message to the running daemon.
@@ -79,6 +83,8 @@ struct Shared {
     processor: RwLock<Arc<Processor>>,
     claims: ClaimDir,
     pending: Mutex<HashSet<OsString>>,
+    /// Bounds the files in their CPU part to the worker count (more are in flight).
+    cpu: CpuGate,
     ops: Arc<Ops>,
 }
 
@@ -106,6 +112,7 @@ impl Shared {
 
     /// Runs one work item to its outcome (blocking). Returns a retry to schedule, if any.
     fn handle(&self, item: WorkItem) -> Option<(WorkItem, Duration)> {
+        let cpu = self.cpu.acquire();
         let (path, attempt) = match item {
             WorkItem::Claimed { path, attempt } => (path, attempt),
             WorkItem::Inbox(name) => {
@@ -129,7 +136,7 @@ impl Shared {
             self.ops.stats().file_seen();
         }
         self.ops.stats().in_flight(true);
-        let outcome = self.processor().process(&self.chain(), &path, attempt);
+        let outcome = self.processor().process(&self.chain(), &path, attempt, cpu);
         self.ops.stats().in_flight(false);
         match outcome {
             FileOutcome::Retry { after } => Some((
@@ -234,6 +241,7 @@ pub async fn run(
         processor: RwLock::new(Arc::new(processor)),
         claims,
         pending: Mutex::new(HashSet::new()),
+        cpu: CpuGate::new(settings.worker_count()).map_err(DaemonError::Threads)?,
         ops,
     });
 
@@ -246,7 +254,7 @@ pub async fn run(
             .map_or(0, |tx| tx.max_capacity() - tx.capacity())
     });
     let work_rx = Arc::new(AsyncMutex::new(work_rx));
-    let workers: Vec<_> = (0..settings.worker_count())
+    let workers: Vec<_> = (0..settings.worker_count() * IN_FLIGHT_PER_WORKER)
         .map(|_| {
             tokio::spawn(worker(
                 Arc::clone(&shared),
@@ -258,7 +266,7 @@ pub async fn run(
         .collect();
     tracing::info!(
         inbox = %settings.paths.inbox.display(), outbox = %settings.paths.outbox.display(),
-        workers = workers.len(), mode = ?settings.watch.mode, "Daemon started."
+        workers = settings.worker_count(), in_flight = workers.len(), mode = ?settings.watch.mode, "Daemon started."
     );
 
     // Control messages: shutdown flips the watch; reload swaps the chain.

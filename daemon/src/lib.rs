@@ -4,6 +4,7 @@
 //! The binary (`src/main.rs`) is a thin command-line shell over this library, so tests and
 //! benchmarks drive the same code. Start at [`daemon::run`].
 
+pub mod cpu_gate;
 pub mod daemon;
 pub mod fsutil;
 pub mod inbox;

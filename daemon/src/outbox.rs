@@ -3,7 +3,8 @@
 //! The file name is `<id>.json`, where the id is a hash of the source bytes: processing the
 //! same file again (after a crash, or a replay) targets the same name. If the file there
 //! already holds the same document (timings aside), it is left untouched, so a replay is
-//! byte-identical.
+//! byte-identical. [`Outbox`] is the writer the workers share: with fsync on, their folder
+//! fsyncs are group-committed ([`fsutil::DirSync`]).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -50,17 +51,45 @@ fn same_except_timings(existing: &[u8], doc: &Document) -> bool {
     old == new
 }
 
-/// Writes a document as `outbox/<id>.json` (temp file, fsync, rename, fsync of the folder).
-pub fn write_document(outbox: &Path, doc: &Document, fsync: bool) -> io::Result<Written> {
-    let name = file_name(&doc.id)?;
-    let target = outbox.join(&name);
-    if let Ok(existing) = std::fs::read(&target) {
-        if same_except_timings(&existing, doc) {
-            return Ok(Written::Unchanged(target));
+/// The outbox writer shared by all workers.
+#[derive(Debug)]
+pub struct Outbox {
+    dir: PathBuf,
+    /// The folder's group commit; `None` when fsync is off.
+    durable: Option<fsutil::DirSync>,
+}
+
+impl Outbox {
+    /// A writer into `dir`; `fsync` makes every document durable before `write` returns.
+    pub fn new(dir: &Path, fsync: bool) -> Self {
+        Outbox {
+            dir: dir.to_owned(),
+            durable: fsync.then(|| fsutil::DirSync::new(dir)),
         }
     }
-    let bytes = to_bytes(doc)?;
-    fsutil::write_atomic(outbox, &name, &bytes, fsync).map(Written::New)
+
+    /// Writes a document as `outbox/<id>.json` (temp file, fdatasync, rename, folder fsync
+    /// shared with concurrent writers).
+    pub fn write(&self, doc: &Document) -> io::Result<Written> {
+        let name = file_name(&doc.id)?;
+        let target = self.dir.join(&name);
+        if let Ok(existing) = std::fs::read(&target) {
+            if same_except_timings(&existing, doc) {
+                return Ok(Written::Unchanged(target));
+            }
+        }
+        let bytes = to_bytes(doc)?;
+        match &self.durable {
+            Some(sync) => fsutil::write_durable(sync, &name, &bytes),
+            None => fsutil::write_atomic(&self.dir, &name, &bytes, false),
+        }
+        .map(Written::New)
+    }
+}
+
+/// Writes a document as `outbox/<id>.json` (temp file, fsync, rename, fsync of the folder).
+pub fn write_document(outbox: &Path, doc: &Document, fsync: bool) -> io::Result<Written> {
+    Outbox::new(outbox, fsync).write(doc)
 }
 
 #[cfg(test)]
@@ -97,6 +126,22 @@ mod tests {
             write_document(dir.path(), &doc("B", 1), false).unwrap(),
             Written::New(_)
         ));
+    }
+
+    #[test]
+    fn the_durable_writer_writes_and_replays_the_same_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::new(dir.path(), true);
+        let Written::New(path) = outbox.write(&doc("A", 1)).unwrap() else {
+            panic!("not new")
+        };
+        assert_eq!(
+            outbox.write(&doc("A", 2)).unwrap(),
+            Written::Unchanged(path.clone())
+        );
+        let written: Document = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(written.title.as_deref(), Some("A"));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

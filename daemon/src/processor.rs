@@ -15,10 +15,11 @@ use std::time::Duration;
 
 use ingestd_sdk::Document;
 
+use crate::cpu_gate::CpuPermit;
 use crate::fsutil;
 use crate::inbox::claim::claimed_name;
 use crate::ops::Stats;
-use crate::outbox::{self, Written};
+use crate::outbox::{Outbox, Written};
 use crate::plugin_host::{Chain, ChainFailure, ChainOutcome};
 use crate::records::{
     FailureClass, FailureReport, SkipLog, SkipRecord, display_name, log_safe, move_to_failed,
@@ -82,6 +83,7 @@ impl FaultLatch {
 #[derive(Debug)]
 pub struct Processor {
     settings: Arc<Settings>,
+    outbox: Outbox,
     skip_log: SkipLog,
     faults: FaultLatch,
     stats: Arc<Stats>,
@@ -97,6 +99,7 @@ impl Processor {
     pub fn new(settings: Arc<Settings>) -> Self {
         let skip_log = SkipLog::new(&settings.paths.state);
         Processor {
+            outbox: Outbox::new(&settings.paths.outbox, settings.processing.fsync),
             settings,
             skip_log,
             faults: FaultLatch::default(),
@@ -115,8 +118,15 @@ impl Processor {
         &self.faults
     }
 
-    /// Processes a claimed file; `attempt` counts from 1.
-    pub fn process(&self, chain: &Chain, claimed: &Path, attempt: u32) -> FileOutcome {
+    /// Processes a claimed file; `attempt` counts from 1. The chain runs on `cpu`'s plugin
+    /// threads, and `cpu` is given back before the disk part (see [`crate::cpu_gate`]).
+    pub fn process(
+        &self,
+        chain: &Arc<Chain>,
+        claimed: &Path,
+        attempt: u32,
+        cpu: CpuPermit<'_>,
+    ) -> FileOutcome {
         let name = claimed_name(claimed);
         let shown = display_name(&name);
         let span = tracing::info_span!("file", name = %shown, id = tracing::field::Empty);
@@ -140,7 +150,9 @@ impl Processor {
         drop(source);
         span.record("id", doc.id.as_str());
         let id = doc.id.clone();
-        let outcome = chain.run(doc);
+        let chain = Arc::clone(chain);
+        let outcome = cpu.run(move || chain.run(doc));
+        drop(cpu);
         self.stats.observe_chain(&outcome);
         match outcome {
             ChainOutcome::Done(doc) => self.finish_written(claimed, &name, *doc, attempt),
@@ -176,8 +188,7 @@ impl Processor {
         if !self.settings.processing.keep_raw {
             doc.raw = None;
         }
-        let fsync = self.settings.processing.fsync;
-        match outbox::write_document(&self.settings.paths.outbox, &doc, fsync) {
+        match self.outbox.write(&doc) {
             Ok(written) => {
                 self.faults.clear();
                 let (path, replay) = match written {

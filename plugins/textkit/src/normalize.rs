@@ -1,6 +1,18 @@
 //! Text normalization: BOM, line endings, Unicode NFC, invisible and odd space characters.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// `text` in NFC, borrowed when it already is (almost every article: the quick check is a
+/// table look-up per character, composing is several times dearer and allocates).
+fn composed(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().collect())
+    }
+}
 
 /// Normalizes article text: strips a BOM, turns CRLF/CR into LF, composes to NFC, turns
 /// no-break and other odd spaces into plain spaces, removes zero-width characters and
@@ -8,7 +20,8 @@ use unicode_normalization::UnicodeNormalization;
 pub fn normalize(raw: &str) -> String {
     let text = raw.strip_prefix('\u{feff}').unwrap_or(raw);
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.nfc().peekable();
+    let text = composed(text);
+    let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\r' => {
@@ -50,7 +63,7 @@ pub fn looks_binary(text: &str) -> bool {
 
 /// Composes a string to Unicode NFC (for fields set by other plugins).
 pub fn nfc(text: &str) -> String {
-    text.nfc().collect()
+    composed(text).into_owned()
 }
 
 /// Collapses runs of white space inside a line to one space and trims the ends.
@@ -80,6 +93,12 @@ mod tests {
         // "e" + combining acute, "D" + combining dot below... -> precomposed.
         assert_eq!(normalize("Vie\u{0302}\u{0323}t"), "Việt");
         assert_eq!(nfc("Vie\u{0302}\u{0323}t"), "Việt");
+        // Already composed (the quick check's fast path) and decomposed text agree.
+        assert_eq!(
+            normalize("Việt Nam\r\n"),
+            normalize("Vie\u{0323}\u{0302}t Nam")
+        );
+        assert_eq!(nfc("plain ascii"), "plain ascii");
     }
 
     #[test]
