@@ -312,11 +312,12 @@ impl StreamResult {
             self.latencies_ms[i]
         };
         println!(
-            "{label}: {} dropped at {:.0}/s, {} measured: latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; peak RSS {:.1} MB; load {}",
+            "{label}: {} dropped at {:.0}/s, {} measured: latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; peak RSS {:.1} MB; load {}",
             self.dropped,
             self.achieved_rate,
             self.latencies_ms.len(),
             pct(0.5),
+            pct(0.9),
             pct(0.99),
             pct(1.0),
             self.peak_rss_kib as f64 / 1024.0,

@@ -51,6 +51,8 @@ pub struct Config {
     /// Database file; overrides `<state_dir>/dedup.redb`. With neither, the index is in memory.
     pub path: Option<PathBuf>,
     /// Page cache of the index database, in MiB (more keeps lookups fast in a large index).
+    /// It fills up to this size and stays there, so it is most of the plugin's memory: the
+    /// default keeps the daemon small (issue 7); pages it misses come from the OS page cache.
     pub cache_mb: usize,
     /// Short paragraphs containing one of these phrases (case-insensitive) are treated as
     /// boilerplate and ignored, in case cleanup left a share line or copyright notice behind.
@@ -70,7 +72,7 @@ impl Default for Config {
             near_policy: NearPolicy::Mark,
             retention_days: 90,
             path: None,
-            cache_mb: 256,
+            cache_mb: 32,
             boilerplate_phrases: [
                 "all rights reserved",
                 "share this",
