@@ -1,6 +1,6 @@
 //! How much of a document's CPU time is the ABI crossing (JSON encode/decode and sink copies),
-//! measured in one run: the full chain against a chain of as many pass-through plugins, on the
-//! same documents.
+//! measured in one run: the full chain, against one pass-through crossing per stage of the
+//! document as that stage returns it.
 
 use std::path::Path;
 use std::time::Duration;
@@ -60,42 +60,58 @@ pub(crate) fn measure(
         .iter()
         .filter_map(|f| Document::from_source(&f.name, &f.bytes, "2024-01-01T00:00:00Z").ok())
         .collect();
-    // Warm-up, and the documents as they leave the chain (with entities, summary, ...).
-    let (_, finished) = run_all(&full, &docs, 1);
+    // Warm-up (dedup then knows every document, as on a replay), then the measured passes.
+    let _ = run_all(&full, &docs, 1);
     let (full_us, _) = run_all(&full, &docs, rounds);
 
-    let mut pass_settings = full_settings.clone();
-    pass_settings.chain = (0..stages)
-        .map(|_| settings::ChainEntry {
-            name: None,
-            path: pass_plugin.to_owned(),
-            enabled: true,
-            isolate: false,
-            timeout_ms: None,
-            config: [("mode".to_owned(), serde_json::json!("pass"))]
-                .into_iter()
-                .collect(),
-        })
-        .collect();
-    let pass = Chain::build(&pass_settings, false).context("pass-through chain")?;
-    let mut finished: Vec<Document> = finished;
-    for d in &mut finished {
-        d.trace.clear();
+    // The document as each stage returns it: what that stage's crossing carries.
+    let mut per_stage = Vec::with_capacity(stages);
+    let count = docs.len().max(1) as f64;
+    let mut current = docs;
+    for (i, entry) in full_settings.chain.iter().enumerate() {
+        let mut one = full_settings.clone();
+        one.chain = vec![entry.clone()];
+        // Its own state: the full chain's dedup instance holds the index file open.
+        one.paths.state = state.join(format!("stage-{i}"));
+        let stage = Chain::build(&one, false).context("single stage")?;
+        let (_, mut out) = run_all(&stage, &current, 1);
+        for d in &mut out {
+            d.trace.clear();
+        }
+        per_stage.push(out.clone());
+        current = out;
     }
-    let (pass_us, _) = run_all(&pass, &finished, rounds);
+    let mut pass_settings = full_settings.clone();
+    pass_settings.chain = vec![settings::ChainEntry {
+        name: None,
+        path: pass_plugin.to_owned(),
+        enabled: true,
+        isolate: false,
+        timeout_ms: None,
+        config: [("mode".to_owned(), serde_json::json!("pass"))]
+            .into_iter()
+            .collect(),
+    }];
+    let pass = Chain::build(&pass_settings, false).context("pass-through chain")?;
+    // Per input document: a document a stage skipped crosses no further.
+    let each: Vec<f64> = per_stage
+        .iter()
+        .map(|stage_docs| run_all(&pass, stage_docs, rounds).0 * stage_docs.len() as f64 / count)
+        .collect();
+    let pass_us: f64 = each.iter().sum();
     println!(
-        "full chain ({stages} plugins): {full_us:.0} µs CPU/document; {stages} pass-through crossings of the finished documents: {pass_us:.0} µs CPU/document; crossing share: {:.1} %",
+        "full chain ({stages} plugins): {full_us:.0} µs CPU/document; its {stages} crossings (each stage's output through a pass-through plugin): {pass_us:.0} µs CPU/document; crossing share: {:.1} %",
         100.0 * pass_us / full_us
     );
-    // What the crossings would cost if `raw` stopped crossing once the text is extracted
-    // (dedup, entities and summarize never read it): the gain of that boundary change.
-    for d in &mut finished {
-        d.raw = None;
-    }
-    let (lean_us, _) = run_all(&pass, &finished, rounds);
+    let breakdown: Vec<String> = full
+        .labels()
+        .iter()
+        .zip(&each)
+        .map(|(label, us)| format!("{label} {us:.0}"))
+        .collect();
     println!(
-        "  the same crossings without `raw`: {lean_us:.0} µs CPU/document; share {:.1} %",
-        100.0 * lean_us / (full_us - pass_us + lean_us)
+        "  crossing per stage (µs CPU/document): {}",
+        breakdown.join(", ")
     );
     let _ = std::fs::remove_dir_all(state);
     Ok(())

@@ -226,6 +226,9 @@ pub async fn run(
     prepare_folders(&settings)?;
     let chain = Chain::build(&settings, true)?;
     tracing::info!(plugins = ?chain.labels(), "Plugin chain loaded.");
+    if let Err(e) = crate::memory::spawn_trimmer(crate::memory::TRIM_EVERY) {
+        tracing::warn!(error = %e, "Cannot start the memory trimmer; memory freed after bursts stays reserved.");
+    }
     let claims = ClaimDir::create(&settings.paths.inbox, settings.processing.fsync)
         .map_err(DaemonError::Folder)?;
     let filter = NameFilter::new(&settings.watch)

@@ -9,6 +9,7 @@ pub mod daemon;
 pub mod fsutil;
 pub mod inbox;
 pub mod logging;
+pub mod memory;
 pub mod ops;
 pub mod outbox;
 pub mod plugin_host;
