@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use ingestd::plugin_host::chain::validate_output;
 use ingestd::plugin_host::frame;
 
+use crate::util::Rng;
+
 const ID: &str = "0123456789abcdef";
 
 /// The `plugin_output` fuzz target's checks.
@@ -51,23 +53,6 @@ fn saved_fuzz_inputs_stay_fixed() {
     }
 }
 
-/// SplitMix64: small, seeded, good enough to pick mutations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// Flips, inserts, deletes and duplicates bytes, like a fuzzer's mutators.
 fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
     const INTERESTING: &[&[u8]] = &[
@@ -90,25 +75,25 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
         b"null",
     ];
     let mut bytes = seed.to_vec();
-    for _ in 0..1 + rng.below(8) {
-        let at = rng.below(bytes.len() + 1);
-        match rng.below(5) {
+    for _ in 0..1 + rng.index(8) {
+        let at = rng.index(bytes.len() + 1);
+        match rng.index(5) {
             0 if !bytes.is_empty() => {
                 let i = at.min(bytes.len() - 1);
-                bytes[i] ^= 1 << rng.below(8);
+                bytes[i] ^= 1 << rng.index(8);
             }
             1 => {
-                let token = INTERESTING[rng.below(INTERESTING.len())];
+                let token = INTERESTING[rng.index(INTERESTING.len())];
                 bytes.splice(at..at, token.iter().copied());
             }
             2 if at < bytes.len() => {
-                let end = (at + 1 + rng.below(16)).min(bytes.len());
+                let end = (at + 1 + rng.index(16)).min(bytes.len());
                 bytes.drain(at..end);
             }
             3 if at < bytes.len() => {
-                let end = (at + 1 + rng.below(64)).min(bytes.len());
+                let end = (at + 1 + rng.index(64)).min(bytes.len());
                 let copy = bytes[at..end].to_vec();
-                let to = rng.below(bytes.len() + 1);
+                let to = rng.index(bytes.len() + 1);
                 bytes.splice(to..to, copy);
             }
             _ => bytes.truncate(at),
@@ -146,7 +131,7 @@ fn seeded_stress_of_plugin_output_frames_and_decoding() {
     }
     let seeds: [&[u8]; 4] = [&doc, &frames, &article, "Title\n\nBody text.".as_bytes()];
     for _ in 0..20_000 {
-        let seed = seeds[rng.below(seeds.len())];
+        let seed = seeds[rng.index(seeds.len())];
         let input = mutate(&mut rng, seed);
         check_plugin_output(&input);
         check_decode(&input);
