@@ -148,7 +148,7 @@ fn process_files(settings: Settings, args: &ProcessArgs) -> Result<ExitCode> {
         let doc = match doc {
             Ok(doc) => doc,
             Err(e) => {
-                progress.suspend(|| eprintln!("{}: the file {e}", path.display()));
+                progress.suspend(|| eprintln!("{}: {e}", path.display()));
                 failures += 1;
                 continue;
             }

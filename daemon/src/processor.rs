@@ -291,7 +291,7 @@ impl Processor {
     ) -> FileOutcome {
         let mut report = FailureReport::new(
             name,
-            &format!("the file {error}"),
+            &error.to_string(),
             error.code(),
             FailureClass::BadInput,
         );

@@ -17,14 +17,16 @@ use ingestd_sdk::text::DecodeError;
 #[non_exhaustive]
 pub enum SourceError {
     /// A symbolic link; links are never followed (they could point outside the inbox).
-    #[error("is a symbolic link; links are never followed (copy the file into the inbox instead)")]
+    #[error(
+        "the file is a symbolic link; links are never followed (copy the file into the inbox instead)"
+    )]
     Symlink,
     /// A FIFO, socket, device or directory.
-    #[error("is not a regular file ({0}); only regular files are read")]
+    #[error("the file is not a regular file ({0}); only regular files are read")]
     NotRegular(&'static str),
     /// Over the configured size limit.
     #[error(
-        "is {size} bytes, over the limit of {limit} bytes (processing.max_file_bytes); not read"
+        "the file is {size} bytes, over the limit of {limit} bytes (processing.max_file_bytes); not read"
     )]
     TooLarge {
         /// Size of the file.
@@ -33,13 +35,13 @@ pub enum SourceError {
         limit: u64,
     },
     /// The daemon may not read it.
-    #[error("cannot be read: permission denied")]
+    #[error("the file cannot be read: permission denied")]
     PermissionDenied,
     /// The bytes are not a text article.
     #[error("{0}")]
     Decode(#[from] DecodeError),
     /// Another I/O error while reading.
-    #[error("cannot be read: {0}")]
+    #[error("the file cannot be read: {0}")]
     Io(io::Error),
 }
 
