@@ -77,7 +77,9 @@ fn panicking_erroring_and_garbage_plugins_fail_only_their_document() {
 #[test]
 fn a_plugin_that_keeps_panicking_is_disabled_loudly() {
     let env = TestEnv::new(&format!(
-        "[plugins]\nmax_panics = 2\n{}",
+        // One worker: the panics are counted one document at a time, so exactly two panic
+        // before the plugin is disabled (with more, several can panic at once).
+        "[processing]\nworkers = 1\n\n[plugins]\nmax_panics = 2\n{}",
         chain_entry("test-faults", "mode = \"panic\"")
     ));
     let daemon = env.start();
