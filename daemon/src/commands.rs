@@ -214,7 +214,7 @@ fn check(settings: &Settings, file: Option<&Path>) -> Result<ExitCode> {
     println!("Plugin chain ({} plugins):", chain.labels().len());
     for (i, stage) in chain.summary().iter().enumerate() {
         println!(
-            "  {}. {:<24} {} {:<8} sdk {:<6} abi {:<5} {}",
+            "  {:>2}. {:<24} {:<24} {:<8} sdk {:<6} abi {:<5} {}",
             i + 1,
             stage.label,
             stage.name,
