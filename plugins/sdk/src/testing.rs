@@ -139,6 +139,26 @@ fn temp_state_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// The temporary state folders the harness made; removed when it returns or panics.
+#[derive(Debug, Default)]
+struct TempDirs(std::cell::RefCell<Vec<PathBuf>>);
+
+impl TempDirs {
+    fn make(&self, name: &str) -> PathBuf {
+        let dir = temp_state_dir(name);
+        self.0.borrow_mut().push(dir.clone());
+        dir
+    }
+}
+
+impl Drop for TempDirs {
+    fn drop(&mut self) {
+        for dir in self.0.get_mut().drain(..) {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 /// Checks that a plugin honours the ingestd plugin contract:
 ///
 /// 1. its declaration is valid (magic, ABI version, `panic = "unwind"`, UTF-8 name/version);
@@ -153,10 +173,12 @@ pub fn assert_plugin_compliance(declaration_fn: DeclarationFn, case: &Compliance
     assert!(!host.info.name.is_empty(), "plugin name is empty");
     assert!(!host.info.version.is_empty(), "plugin version is empty");
 
+    // Declared before any instance, so it is dropped (and the folders removed) after them.
+    let temp_dirs = TempDirs::default();
     let fresh_dir = || {
         case.state_dir
             .clone()
-            .unwrap_or_else(|| temp_state_dir(&host.info.name))
+            .unwrap_or_else(|| temp_dirs.make(&host.info.name))
     };
     let create = |dir: &std::path::Path| {
         host.create(&case.config_json, Some(dir))
