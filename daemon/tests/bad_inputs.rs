@@ -29,10 +29,24 @@ fn peak_memory_kib(daemon: &Daemon) -> u64 {
 }
 
 /// Waits until `n` documents are in the outbox and `f` reports in failed/.
+/// True when no claimed file is left in `.processing/` (the daemon's `.lock` aside): every
+/// source has reached archive/ or failed/ (the outbox file and the report are written first).
+fn nothing_claimed(env: &TestEnv) -> bool {
+    let Ok(owners) = std::fs::read_dir(env.inbox.join(".processing")) else {
+        return true;
+    };
+    owners.flatten().all(|owner| {
+        std::fs::read_dir(owner.path()).map_or(true, |files| {
+            files.flatten().all(|f| f.file_name() == ".lock")
+        })
+    })
+}
+
 fn wait_for(env: &TestEnv, daemon: &Daemon, docs: usize, reports: usize) {
     assert!(
         wait_until(Duration::from_secs(60), || env.outbox_docs().len() == docs
-            && env.error_reports().len() == reports),
+            && env.error_reports().len() == reports
+            && nothing_claimed(env)),
         "wanted {docs} documents and {reports} reports, have {} and {}: {:?}\n{}",
         env.outbox_docs().len(),
         env.error_reports().len(),
