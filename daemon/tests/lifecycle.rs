@@ -55,11 +55,12 @@ fn files_present_before_start_are_processed_oldest_first() {
     fs::write(env.inbox.join("download.part"), "x").unwrap();
     let daemon = env.start();
     assert!(
-        wait_until(Duration::from_secs(20), || env.outbox_docs().len() == 5),
+        // The outbox file is written before its source is archived: wait for both.
+        wait_until(Duration::from_secs(20), || env.outbox_docs().len() == 5
+            && env.names(&env.archive).len() == 5),
         "{}",
         daemon.log()
     );
-    assert_eq!(env.names(&env.archive).len(), 5);
     assert_eq!(env.inbox_files(), vec!["download.part"]);
     assert!(env.inbox.join(".hidden").exists());
     assert_eq!(daemon.stop(), Some(0));

@@ -44,8 +44,10 @@ fn assert_waits_then_resumes(
     );
     fix();
     assert!(
+        // The outbox file is written before its source is archived: wait for both.
         wait_until(Duration::from_secs(90), || env.outbox_docs().len()
-            == expected),
+            == expected
+            && env.names(&env.archive).len() == archived),
         "{} of {expected}\n{}",
         env.outbox_docs().len(),
         daemon.log()
