@@ -1,6 +1,5 @@
 //! How much of a document's CPU time is the ABI crossing (JSON encode/decode and sink copies),
-//! measured in one run: the full chain, against one pass-through crossing per stage of the
-//! document as that stage returns it.
+//! measured in one run: the full chain, against each stage's crossing replayed in process.
 
 use std::path::Path;
 use std::time::Duration;
@@ -8,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use ingestd::plugin_host::{Chain, ChainOutcome};
 use ingestd::settings::{self, Overrides};
-use ingestd_sdk::Document;
+use ingestd_sdk::{Document, fields};
 
 use crate::corpus::GeneratedFile;
 
@@ -44,18 +43,43 @@ fn run_all(chain: &Chain, docs: &[Document], rounds: usize) -> (f64, Vec<Documen
     (per_doc_us, outputs)
 }
 
+/// One document's crossing of one stage: what the host had before, and what the plugin's
+/// copy of the document looked like after `process`.
+struct Crossing {
+    host_doc: Document,
+    plugin_after: Document,
+}
+
+/// The work of one crossing, done in process with the same SDK functions the daemon and the
+/// plugin glue use: the host encodes the fields the plugin reads, the plugin parses them and
+/// keeps a copy, then encodes the patch (the diff against that copy), the sink copies it and
+/// the host validates and applies it. (ABI 1.0 stages: the whole document both ways.)
+fn cross(crossing: &mut Crossing, abi_minor: u32, reads: u64) -> Result<()> {
+    if abi_minor == 0 {
+        let input = serde_json::to_vec(&crossing.host_doc)?;
+        let _parsed: Document = serde_json::from_slice(&input)?;
+        let output = serde_json::to_vec(&crossing.plugin_after)?.to_vec();
+        crossing.host_doc = serde_json::from_slice(&output)?;
+        return Ok(());
+    }
+    let input = fields::encode_fields(&crossing.host_doc, reads)?;
+    let parsed: Document = serde_json::from_slice(&input)?;
+    let before = parsed.clone();
+    drop(parsed);
+    let patch = fields::encode_patch(&before, &crossing.plugin_after)?.to_vec();
+    // Applying the same patch again costs the same and leaves the same document.
+    fields::apply_patch(&mut crossing.host_doc, &patch)?;
+    Ok(())
+}
+
 /// Prints the per-document cost of the full chain, of the crossings alone, and their ratio.
-pub(crate) fn measure(
-    config: &Path,
-    pass_plugin: &Path,
-    files: &[GeneratedFile],
-    rounds: usize,
-) -> Result<()> {
+pub(crate) fn measure(config: &Path, files: &[GeneratedFile], rounds: usize) -> Result<()> {
     let mut full_settings = settings::load(Some(config), &Overrides::default())?;
     let state = tempfile_dir()?;
     full_settings.paths.state = state.clone();
     let full = Chain::build(&full_settings, false).context("full chain")?;
-    let stages = full.labels().len();
+    let summary = full.summary();
+    let stages = summary.len();
     let docs: Vec<Document> = files
         .iter()
         .filter_map(|f| Document::from_source(&f.name, &f.bytes, "2024-01-01T00:00:00Z").ok())
@@ -64,50 +88,50 @@ pub(crate) fn measure(
     let _ = run_all(&full, &docs, 1);
     let (full_us, _) = run_all(&full, &docs, rounds);
 
-    // The document as each stage returns it: what that stage's crossing carries.
-    let mut per_stage = Vec::with_capacity(stages);
+    // What each stage's crossing carries: the document before it, and the plugin's copy after.
     let count = docs.len().max(1) as f64;
     let mut current = docs;
-    for (i, entry) in full_settings.chain.iter().enumerate() {
+    let mut each = Vec::with_capacity(stages);
+    for (i, (entry, stage)) in full_settings.chain.iter().zip(&summary).enumerate() {
         let mut one = full_settings.clone();
         one.chain = vec![entry.clone()];
         // Its own state: the full chain's dedup instance holds the index file open.
         one.paths.state = state.join(format!("stage-{i}"));
-        let stage = Chain::build(&one, false).context("single stage")?;
-        let (_, mut out) = run_all(&stage, &current, 1);
-        for d in &mut out {
-            d.trace.clear();
+        let chain = Chain::build(&one, false).context("single stage")?;
+        let mut crossings = Vec::with_capacity(current.len());
+        for before in &current {
+            let ChainOutcome::Done(mut after) = chain.run(before.clone()) else {
+                continue;
+            };
+            after.trace.clear();
+            let view: Document =
+                serde_json::from_slice(&fields::encode_fields(before, stage.reads)?)?;
+            let mut plugin_after = view;
+            fields::apply_patch(&mut plugin_after, &fields::encode_patch(before, &after)?)?;
+            crossings.push(Crossing {
+                host_doc: before.clone(),
+                plugin_after,
+            });
         }
-        per_stage.push(out.clone());
-        current = out;
+        let start = process_cpu();
+        for _ in 0..rounds {
+            for crossing in &mut crossings {
+                cross(crossing, stage.abi_minor, stage.reads)?;
+            }
+        }
+        // Per input document: a document a stage skipped crosses no further.
+        each.push((process_cpu() - start).as_secs_f64() * 1e6 / (rounds as f64 * count));
+        current = crossings.into_iter().map(|c| c.host_doc).collect();
     }
-    let mut pass_settings = full_settings.clone();
-    pass_settings.chain = vec![settings::ChainEntry {
-        name: None,
-        path: pass_plugin.to_owned(),
-        enabled: true,
-        isolate: false,
-        timeout_ms: None,
-        config: [("mode".to_owned(), serde_json::json!("pass"))]
-            .into_iter()
-            .collect(),
-    }];
-    let pass = Chain::build(&pass_settings, false).context("pass-through chain")?;
-    // Per input document: a document a stage skipped crosses no further.
-    let each: Vec<f64> = per_stage
-        .iter()
-        .map(|stage_docs| run_all(&pass, stage_docs, rounds).0 * stage_docs.len() as f64 / count)
-        .collect();
-    let pass_us: f64 = each.iter().sum();
+    let crossing_us: f64 = each.iter().sum();
     println!(
-        "full chain ({stages} plugins): {full_us:.0} µs CPU/document; its {stages} crossings (each stage's output through a pass-through plugin): {pass_us:.0} µs CPU/document; crossing share: {:.1} %",
-        100.0 * pass_us / full_us
+        "full chain ({stages} plugins): {full_us:.0} µs CPU/document; its {stages} crossings (encode, decode, patch, apply; in process): {crossing_us:.0} µs CPU/document; crossing share: {:.1} %",
+        100.0 * crossing_us / full_us
     );
-    let breakdown: Vec<String> = full
-        .labels()
+    let breakdown: Vec<String> = summary
         .iter()
         .zip(&each)
-        .map(|(label, us)| format!("{label} {us:.0}"))
+        .map(|(stage, us)| format!("{} {us:.0}", stage.label))
         .collect();
     println!(
         "  crossing per stage (µs CPU/document): {}",

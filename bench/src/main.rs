@@ -195,8 +195,7 @@ fn main() -> Result<()> {
                 .into_iter()
                 .filter(|f| f.kind == corpus::Kind::Original)
                 .collect();
-            let pass = binary.with_file_name("libtest_faults.so");
-            abi_cost::measure(&config, &pass, &files, rounds)?;
+            abi_cost::measure(&config, &files, rounds)?;
         }
         Mode::Stream {
             rate,

@@ -20,6 +20,18 @@ fn check_plugin_output(data: &[u8]) {
             message.len()
         );
     }
+    let mut doc = ingestd_sdk::Document {
+        id: ID.into(),
+        ..Default::default()
+    };
+    if let Err(e) = ingestd_sdk::fields::apply_patch(&mut doc, data) {
+        let message = e.to_string();
+        assert!(
+            message.len() < 1024,
+            "unbounded patch error: {} bytes",
+            message.len()
+        );
+    }
     let mut input = data;
     while frame::read_blocking(&mut input, 1 << 16).is_ok() {}
 }

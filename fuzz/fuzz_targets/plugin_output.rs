@@ -1,5 +1,6 @@
 //! Fuzz target: whatever a plugin (or an isolated plugin's child) sends back — its output
-//! document, and the frames of the isolation protocol — is checked without panicking.
+//! document or field patch, and the frames of the isolation protocol — is checked without
+//! panicking.
 #![no_main]
 
 use ingestd::plugin_host::chain::validate_output;
@@ -13,6 +14,14 @@ fuzz_target!(|data: &[u8]| {
             "unbounded error text: {} bytes",
             message.len()
         );
+    }
+    let mut doc = ingestd_sdk::Document {
+        id: "0123456789abcdef".into(),
+        ..Default::default()
+    };
+    if let Err(e) = ingestd_sdk::fields::apply_patch(&mut doc, data) {
+        let message = e.to_string();
+        assert!(message.len() < 1024, "unbounded patch error: {} bytes", message.len());
     }
     let mut input = data;
     while let Ok(frame) = frame::read_blocking(&mut input, 1 << 16) {

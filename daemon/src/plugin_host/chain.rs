@@ -1,7 +1,9 @@
 //! The plugin chain: runs a document through each plugin in order and checks what comes back.
 //!
-//! The host trusts nothing a plugin returns: output must parse as a document, keep the same
-//! `id`, and fit the size cap. A panic (caught inside the plugin) fails that document and
+//! Each plugin gets the fields it reads (ABI 1.1) or the whole document (ABI 1.0). The host
+//! trusts nothing a plugin returns: a field patch must name fields with values of the right
+//! type, a whole document must parse; neither may change the `id`, and both must fit the size
+//! cap. A panic (caught inside the plugin) fails that document and
 //! recreates the instance; after `max_panics` panics the plugin is disabled with a loud error
 //! until the chain is reloaded.
 
@@ -11,7 +13,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use ingestd_sdk::client::{CallOutcome, CreateError, Instance, LogFn};
-use ingestd_sdk::{Document, Level, TraceEntry};
+use ingestd_sdk::{Document, Level, TraceEntry, fields};
 
 use super::isolated::{InitRequest, IsolatedOutcome, IsolatedPlugin};
 use super::loader::{LoadError, LoadedPlugin, load_plugin};
@@ -179,6 +181,10 @@ pub struct StageSummary {
     pub sdk_version: String,
     /// ABI version.
     pub abi: String,
+    /// ABI minor version (1 and later: fields in, patch out).
+    pub abi_minor: u32,
+    /// The fields the plugin reads ([`fields::ALL`] for everything).
+    pub reads: u64,
     /// Configured library path.
     pub path: PathBuf,
 }
@@ -355,6 +361,8 @@ impl Chain {
                 version: s.plugin.info.version.clone(),
                 sdk_version: s.plugin.info.sdk_version.clone(),
                 abi: format!("{}.{}", s.plugin.info.abi_major, s.plugin.info.abi_minor),
+                abi_minor: s.plugin.info.abi_minor,
+                reads: s.plugin.info.reads,
                 path: s.plugin.path.clone(),
             })
             .collect()
@@ -364,18 +372,6 @@ impl Chain {
     pub fn run(&self, doc: Document) -> ChainOutcome {
         let mut trace = Vec::with_capacity(self.stages.len());
         let mut current = doc;
-        let mut json = match serde_json::to_vec(&current) {
-            Ok(json) => json,
-            Err(e) => {
-                return ChainOutcome::Failed(ChainFailure {
-                    plugin: "host".into(),
-                    kind: FailureKind::Protocol,
-                    code: "serialize".into(),
-                    message: e.to_string(),
-                    trace,
-                });
-            }
-        };
         for stage in &self.stages {
             let entry = |status: &str, micros: u64| TraceEntry {
                 plugin: stage.label.clone(),
@@ -396,7 +392,20 @@ impl Chain {
                 return ChainOutcome::Failed(fail(FailureKind::Disabled, "disabled", msg, trace));
             }
             let started = Instant::now();
-            let called = match stage.call(&json, self.max_output) {
+            // ABI 1.1 plugins get only the fields they read; 1.0 plugins the whole document.
+            let input = match stage.plugin.info.encode_input(&current) {
+                Ok(input) => input,
+                Err(e) => {
+                    return ChainOutcome::Failed(ChainFailure {
+                        plugin: "host".into(),
+                        kind: FailureKind::Protocol,
+                        code: "serialize".into(),
+                        message: e.to_string(),
+                        trace,
+                    });
+                }
+            };
+            let called = match stage.call(&input, self.max_output) {
                 RunOutcome::Call(outcome) => Ok(outcome),
                 RunOutcome::TimedOut(after) => Err((
                     FailureKind::Timeout,
@@ -423,7 +432,7 @@ impl Chain {
             };
             let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             let status = match &outcome {
-                CallOutcome::Continue(_) => "ok",
+                CallOutcome::Continue(_) | CallOutcome::Patch(_) => "ok",
                 CallOutcome::Skip(_) => "skip",
                 CallOutcome::Error(_) | CallOutcome::Protocol(_) => "error",
                 CallOutcome::Panic(_) => "panic",
@@ -432,10 +441,7 @@ impl Chain {
             trace.push(entry(status, micros));
             match outcome {
                 CallOutcome::Continue(bytes) => match validate_output(&bytes, &current.id) {
-                    Ok(next) => {
-                        current = next;
-                        json = bytes;
-                    }
+                    Ok(next) => current = next,
                     Err(message) => {
                         return ChainOutcome::Failed(fail(
                             FailureKind::Protocol,
@@ -445,6 +451,16 @@ impl Chain {
                         ));
                     }
                 },
+                CallOutcome::Patch(bytes) => {
+                    if let Err(e) = fields::apply_patch(&mut current, &bytes) {
+                        return ChainOutcome::Failed(fail(
+                            FailureKind::Protocol,
+                            "invalid_output",
+                            e.to_string(),
+                            trace,
+                        ));
+                    }
+                }
                 CallOutcome::Skip(reason) => {
                     return ChainOutcome::Skipped {
                         plugin: stage.label.clone(),

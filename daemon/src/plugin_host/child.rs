@@ -70,6 +70,7 @@ fn logger(out: &Output) -> LogFn {
 fn reply(outcome: CallOutcome) -> (u8, Vec<u8>) {
     match outcome {
         CallOutcome::Continue(bytes) => (frame::TAG_CONTINUE, bytes),
+        CallOutcome::Patch(bytes) => (frame::TAG_PATCH, bytes),
         CallOutcome::Skip(reason) => (frame::TAG_SKIP, reason.into_bytes()),
         CallOutcome::Error(e) => (
             frame::TAG_ERROR,

@@ -20,6 +20,8 @@ pub const TAG_INIT_FAILED: u8 = b'F';
 pub const TAG_LOG: u8 = b'L';
 /// Child to host: `process` returned ok (body: the new document JSON).
 pub const TAG_CONTINUE: u8 = b'C';
+/// Child to host: `process` returned a field patch (ABI 1.1; body: the patch JSON).
+pub const TAG_PATCH: u8 = b'D';
 /// Child to host: `process` asked to skip (body: the reason).
 pub const TAG_SKIP: u8 = b'S';
 /// Child to host: `process` returned an error (body: `PluginError` JSON).

@@ -315,6 +315,7 @@ impl IsolatedPlugin {
         let text = |body: &[u8]| ingestd_sdk::text::bounded_lossy(body, 64 * 1024);
         let outcome = match reply.tag {
             frame::TAG_CONTINUE => CallOutcome::Continue(reply.body),
+            frame::TAG_PATCH => CallOutcome::Patch(reply.body),
             frame::TAG_SKIP => CallOutcome::Skip(text(&reply.body)),
             frame::TAG_ERROR => CallOutcome::Error(
                 serde_json::from_slice::<PluginError>(&reply.body)

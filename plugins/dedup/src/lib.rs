@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ingestd_sdk::{DedupInfo, Document, Host, Level, Plugin, PluginError, Verdict};
+use ingestd_sdk::{DedupInfo, Document, Host, Level, Plugin, PluginError, Verdict, fields};
 
 pub use config::{Config, ExactPolicy, NearPolicy};
 use minhash::Sketcher;
@@ -197,6 +197,7 @@ fn open_store(config: &Config, host: &Host) -> Result<Box<dyn DedupStore>, Plugi
 
 impl Plugin for Dedup {
     type Config = Config;
+    const READS: u64 = fields::BODY | fields::PARAGRAPHS;
 
     fn new(config: Config, host: Host) -> Result<Self, PluginError> {
         config.validate().map_err(PluginError::config)?;

@@ -21,7 +21,7 @@ mod scanner;
 pub mod tagger;
 mod tokens;
 
-use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict};
+use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict, fields};
 use serde::Deserialize;
 
 pub use gazetteer::BuildError as GazetteerError;
@@ -84,6 +84,7 @@ impl Entities {
 
 impl Plugin for Entities {
     type Config = Config;
+    const READS: u64 = fields::TITLE | fields::BODY | fields::LANGUAGE;
 
     fn new(config: Config, host: Host) -> Result<Self, PluginError> {
         if config.max_entities == 0 || config.max_mentions == 0 {

@@ -21,7 +21,12 @@ pub const ABI_MAGIC: u64 = u64::from_be_bytes(*b"INGESTD\x01");
 pub const ABI_MAJOR: u32 = 1;
 
 /// Minor ABI version: bumped when fields are appended to the declaration or host structs.
-pub const ABI_MINOR: u32 = 0;
+///
+/// * 1.0: whole documents cross in both directions.
+/// * 1.1: the declaration ends with [`PluginDeclaration::reads`] (the fields the plugin reads,
+///   [`crate::fields`]); the host sends only those, and a plugin whose host speaks 1.1
+///   (`HostApi::abi_minor >= 1`) may answer [`STATUS_PATCH`] with a field patch.
+pub const ABI_MINOR: u32 = 1;
 
 /// Name of the symbol every plugin library exports (NUL-terminated for `dlsym`).
 pub const DECLARATION_SYMBOL: &[u8] = b"ingestd_plugin_v1\0";
@@ -49,6 +54,10 @@ pub const STATUS_RETRYABLE: Status = 2;
 pub const STATUS_PERMANENT: Status = 3;
 /// The plugin panicked; the panic was caught inside the plugin. The sink holds the message.
 pub const STATUS_PANIC: Status = 4;
+/// `process` only, ABI 1.1: the call succeeded and the sink holds a field patch (a JSON object
+/// of the top-level fields to replace, see [`crate::fields`]), not the whole document. Only
+/// sent to a host whose `HostApi::abi_minor` is at least 1.
+pub const STATUS_PATCH: Status = 5;
 
 /// Log level values passed to [`HostApi::log`].
 pub mod level {
@@ -177,7 +186,14 @@ pub struct PluginDeclaration {
     pub process: ProcessFn,
     /// See [`DestroyFn`].
     pub destroy: DestroyFn,
+    /// ABI 1.1: the top-level fields `process` reads, as a mask of [`crate::fields`] bits
+    /// ([`crate::fields::ALL`]: everything). Absent (`struct_size` too small) means all.
+    pub reads: u64,
 }
+
+/// Size of the ABI 1.0 declaration (everything before [`PluginDeclaration::reads`]): the
+/// smallest a host accepts.
+pub const DECLARATION_SIZE_1_0: u32 = std::mem::offset_of!(PluginDeclaration, reads) as u32;
 
 // SAFETY: a declaration is immutable static data (pointers into the library's read-only data
 // and function pointers); sharing it between threads is sound.

@@ -12,8 +12,10 @@ use std::sync::Arc;
 
 use crate::abi::{
     self, ABI_MAGIC, ABI_MAJOR, HostApi, PANIC_ABORT, PANIC_UNWIND, PluginDeclaration, RawBytes,
-    STATUS_OK, STATUS_PANIC, STATUS_PERMANENT, STATUS_RETRYABLE, STATUS_SKIP, Sink,
+    STATUS_OK, STATUS_PANIC, STATUS_PATCH, STATUS_PERMANENT, STATUS_RETRYABLE, STATUS_SKIP, Sink,
 };
+use crate::document::Document;
+use crate::fields;
 use crate::plugin::{Level, PluginError};
 
 /// Why a declaration was refused.
@@ -75,6 +77,20 @@ pub struct DeclarationInfo {
     pub abi_minor: u32,
     /// Size of the declaration struct.
     pub struct_size: u32,
+    /// The fields the plugin reads ([`fields::ALL`] for an ABI 1.0 plugin).
+    pub reads: u64,
+}
+
+impl DeclarationInfo {
+    /// The input `process` expects for `doc`: the fields the plugin reads (ABI 1.1), or the
+    /// whole document (ABI 1.0, whose plugins may expect every field to be present).
+    pub fn encode_input(&self, doc: &Document) -> serde_json::Result<Vec<u8>> {
+        if self.abi_minor >= 1 {
+            fields::encode_fields(doc, self.reads)
+        } else {
+            serde_json::to_vec(doc)
+        }
+    }
 }
 
 /// A declaration that passed validation. The pointer must stay valid for `'static`, which the
@@ -93,7 +109,21 @@ fn read_str(raw: RawBytes, what: &'static str) -> Result<String, DeclarationErro
 }
 
 /// Size of the ABI 1.0 declaration: the smallest a host accepts.
-const MIN_DECLARATION_SIZE: u32 = std::mem::size_of::<PluginDeclaration>() as u32;
+const MIN_DECLARATION_SIZE: u32 = abi::DECLARATION_SIZE_1_0;
+
+/// Reads the 1.1 `reads` mask, or [`fields::ALL`] when the declaration is too short to have it.
+///
+/// # Safety
+/// `ptr` points to a declaration of `struct_size` readable bytes.
+unsafe fn read_mask(ptr: *const PluginDeclaration, struct_size: u32) -> u64 {
+    let end = std::mem::offset_of!(PluginDeclaration, reads) + std::mem::size_of::<u64>();
+    if (struct_size as usize) < end {
+        return fields::ALL;
+    }
+    // SAFETY: the declaration says it is long enough; read through a raw pointer so nothing
+    // past an older, shorter declaration is ever touched.
+    unsafe { (&raw const (*ptr).reads).read_unaligned() }
+}
 
 impl ValidDeclaration {
     /// Validates a declaration returned by a plugin's declaration symbol.
@@ -145,6 +175,8 @@ impl ValidDeclaration {
             abi_major: decl.abi_major,
             abi_minor: decl.abi_minor,
             struct_size: decl.struct_size,
+            // SAFETY: `ptr` is the validated declaration of `struct_size` bytes.
+            reads: unsafe { read_mask(ptr, decl.struct_size) },
         };
         Ok((ValidDeclaration { decl }, info))
     }
@@ -219,6 +251,9 @@ fn with_sink(cap: usize, call: impl FnOnce(*const Sink) -> i32) -> (i32, CappedB
 pub enum CallOutcome {
     /// The plugin returned a new document (raw JSON bytes, not yet validated).
     Continue(Vec<u8>),
+    /// ABI 1.1: the plugin returned a field patch to apply to the document it was sent (raw
+    /// JSON bytes, not yet validated; see [`fields::apply_patch`]).
+    Patch(Vec<u8>),
     /// The plugin asked to skip the document.
     Skip(String),
     /// The plugin returned an error.
@@ -345,6 +380,7 @@ impl Instance {
         let text = |bytes: &[u8]| crate::text::bounded_lossy(bytes, MAX_MESSAGE);
         match status {
             STATUS_OK => CallOutcome::Continue(buffer.bytes),
+            STATUS_PATCH => CallOutcome::Patch(buffer.bytes),
             STATUS_SKIP => CallOutcome::Skip(text(&buffer.bytes)),
             STATUS_RETRYABLE => CallOutcome::Error(parse_error(&buffer.bytes, true)),
             STATUS_PERMANENT => CallOutcome::Error(parse_error(&buffer.bytes, false)),

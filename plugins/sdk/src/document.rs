@@ -15,6 +15,7 @@ pub struct Document {
     /// Stable content id (hex, from the sha256 of the source bytes); the output file name.
     pub id: String,
     /// Where the article came from.
+    #[serde(default)]
     pub source: SourceInfo,
     /// The decoded source text, as the host read it. Cleanup reads this; the host drops it
     /// before writing the outbox unless configured to keep it.

@@ -9,11 +9,19 @@ use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::abi::{
-    HostApi, RawBytes, STATUS_OK, STATUS_PANIC, STATUS_PERMANENT, STATUS_RETRYABLE, STATUS_SKIP,
-    Sink, Status,
+    HostApi, RawBytes, STATUS_OK, STATUS_PANIC, STATUS_PATCH, STATUS_PERMANENT, STATUS_RETRYABLE,
+    STATUS_SKIP, Sink, Status,
 };
 use crate::document::Document;
+use crate::fields;
 use crate::plugin::{Host, Plugin, PluginError, Verdict, parse_config};
+
+/// A plugin instance and what its host understands.
+struct Hosted<P> {
+    plugin: P,
+    /// The host speaks ABI 1.1 or later: answer with field patches.
+    patches: bool,
+}
 
 /// Writes bytes to a host sink (no-op for a null sink).
 fn emit(sink: *const Sink, bytes: &[u8]) {
@@ -61,9 +69,13 @@ pub unsafe extern "C" fn create<P: Plugin>(
     let result = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the host keeps the config bytes alive for the call.
         let config = unsafe { config_json.as_slice() };
+        // SAFETY: the host passes a valid API pointer (or null) for the call.
+        let patches = unsafe { host.as_ref() }.is_some_and(|api| api.abi_minor >= 1);
         // SAFETY: the host keeps the API alive for the instance's lifetime.
         let host = unsafe { Host::from_raw(host) };
-        parse_config::<P::Config>(config).and_then(|config| P::new(config, host))
+        parse_config::<P::Config>(config)
+            .and_then(|config| P::new(config, host))
+            .map(|plugin| Hosted { plugin, patches })
     }));
     match result {
         Ok(Ok(plugin)) => {
@@ -91,7 +103,7 @@ pub unsafe extern "C" fn process<P: Plugin>(
     out: *const Sink,
 ) -> Status {
     // SAFETY: the host passes an instance created by `create::<P>`; shared access only.
-    let Some(plugin) = (unsafe { instance.cast::<P>().as_ref() }) else {
+    let Some(hosted) = (unsafe { instance.cast::<Hosted<P>>().as_ref() }) else {
         return emit_error(out, &PluginError::permanent("abi", "null instance"));
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -100,10 +112,13 @@ pub unsafe extern "C" fn process<P: Plugin>(
         let mut doc: Document = serde_json::from_slice(input).map_err(|e| {
             PluginError::permanent("bad_document", format!("host sent invalid JSON: {e}"))
         })?;
-        match plugin.process(&mut doc)? {
-            Verdict::Continue => serde_json::to_vec(&doc)
-                .map(|json| (STATUS_OK, json))
-                .map_err(|e| PluginError::permanent("serialize", e.to_string())),
+        let before = hosted.patches.then(|| doc.clone());
+        match hosted.plugin.process(&mut doc)? {
+            Verdict::Continue => match &before {
+                Some(before) => fields::encode_patch(before, &doc).map(|json| (STATUS_PATCH, json)),
+                None => serde_json::to_vec(&doc).map(|json| (STATUS_OK, json)),
+            }
+            .map_err(|e| PluginError::permanent("serialize", e.to_string())),
             Verdict::Skip { reason } => Ok((STATUS_SKIP, reason.into_bytes())),
         }
     }));
@@ -126,7 +141,7 @@ pub unsafe extern "C" fn destroy<P: Plugin>(instance: *mut c_void) {
         return;
     }
     // SAFETY: the instance was made by `Box::into_raw` in `create::<P>` and is dropped once.
-    let boxed = unsafe { Box::from_raw(instance.cast::<P>()) };
+    let boxed = unsafe { Box::from_raw(instance.cast::<Hosted<P>>()) };
     if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(boxed))) {
         let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
     }
@@ -164,6 +179,7 @@ macro_rules! export_plugin {
                 create: $crate::__export::create::<$plugin>,
                 process: $crate::__export::process::<$plugin>,
                 destroy: $crate::__export::destroy::<$plugin>,
+                reads: <$plugin as $crate::Plugin>::READS,
             };
             &DECLARATION
         }

@@ -46,6 +46,7 @@
 pub mod abi;
 pub mod client;
 pub mod document;
+pub mod fields;
 pub mod plugin;
 pub mod testing;
 pub mod text;

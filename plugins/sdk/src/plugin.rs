@@ -19,6 +19,13 @@ pub trait Plugin: Send + Sync + Sized + 'static {
     /// Use `#[serde(deny_unknown_fields, default)]` so typos are refused at start.
     type Config: DeserializeOwned;
 
+    /// The top-level fields [`Plugin::process`] reads, as [`crate::fields`] bits, e.g.
+    /// `fields::TITLE | fields::BODY`. The host sends only these (and `id`); the others arrive
+    /// at their default value. Whatever the plugin changes is sent back whether it read the
+    /// field or not. The default, [`fields::ALL`](crate::fields::ALL), sends everything:
+    /// narrow it only to fields you are sure you do not look at.
+    const READS: u64 = crate::fields::ALL;
+
     /// Validates the configuration and builds the runtime instance.
     fn new(config: Self::Config, host: Host) -> Result<Self, PluginError>;
 

@@ -101,14 +101,26 @@ impl MockHost {
         Instance::create(self.declaration, config_json.as_bytes(), log, state_dir)
     }
 
-    /// Sends a document through `process` and returns the outcome, parsing a continued one.
+    /// Sends a document through `process` as the daemon does (only the fields the plugin
+    /// reads) and returns the outcome; a continued document comes back whole (a field patch
+    /// is applied to `doc`, as the daemon does).
     pub fn process(&self, instance: &Instance, doc: &Document) -> Processed {
-        let json = serde_json::to_vec(doc).unwrap_or_else(|e| panic!("serialize: {e}"));
+        let json = self
+            .info
+            .encode_input(doc)
+            .unwrap_or_else(|e| panic!("serialize: {e}"));
         match instance.process(&json, MAX_TEST_OUTPUT) {
             CallOutcome::Continue(bytes) => match serde_json::from_slice::<Document>(&bytes) {
                 Ok(doc) => Processed::Continue(Box::new(doc)),
                 Err(e) => panic!("plugin returned invalid JSON: {e}"),
             },
+            CallOutcome::Patch(bytes) => {
+                let mut patched = doc.clone();
+                match crate::fields::apply_patch(&mut patched, &bytes) {
+                    Ok(()) => Processed::Continue(Box::new(patched)),
+                    Err(e) => panic!("{e}"),
+                }
+            }
             other => Processed::Other(other),
         }
     }

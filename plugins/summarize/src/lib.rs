@@ -24,7 +24,7 @@ pub mod words;
 
 use std::time::Duration;
 
-use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict};
+use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict, fields};
 
 pub use command::CommandSummarizer;
 pub use config::{CommandInput, Config, EngineKind};
@@ -75,6 +75,7 @@ impl Summarize {
 
 impl Plugin for Summarize {
     type Config = Config;
+    const READS: u64 = fields::TITLE | fields::BODY | fields::PARAGRAPHS | fields::LANGUAGE;
 
     fn new(config: Config, host: Host) -> Result<Self, PluginError> {
         Summarize::build(&config, host).map_err(|e| PluginError::config(e.to_string()))

@@ -90,11 +90,14 @@ unsafe extern "C" fn destroy(instance: *mut c_void) {
     }
 }
 
+/// Declares itself an ABI 1.0 plugin, with a 1.0-sized declaration (no `reads` field), so the
+/// tests that use it also check that the host still reads older plugins: whole documents in,
+/// whole documents out.
 static DECLARATION: PluginDeclaration = PluginDeclaration {
     magic: abi::ABI_MAGIC,
-    struct_size: std::mem::size_of::<PluginDeclaration>() as u32,
+    struct_size: abi::DECLARATION_SIZE_1_0,
     abi_major: abi::ABI_MAJOR,
-    abi_minor: abi::ABI_MINOR,
+    abi_minor: 0,
     panic_strategy: abi::PANIC_UNWIND,
     name: RawBytes::from_static("test-raw-abi"),
     version: RawBytes::from_static("0.0.0"),
@@ -102,6 +105,7 @@ static DECLARATION: PluginDeclaration = PluginDeclaration {
     create,
     process,
     destroy,
+    reads: 0, // past `struct_size`: a host never reads it
 };
 
 /// The declaration, written by hand.

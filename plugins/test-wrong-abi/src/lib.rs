@@ -30,6 +30,7 @@ static DECLARATION: PluginDeclaration = PluginDeclaration {
     create,
     process,
     destroy,
+    reads: ingestd_sdk::fields::ALL,
 };
 
 /// Declares ABI 99, which no host speaks.

@@ -1,0 +1,398 @@
+//! Field masks and field patches: how a document crosses the ABI from version 1.1 on.
+//!
+//! ABI 1.0 sends the whole document to every plugin and reads the whole document back. From
+//! ABI 1.1 a plugin declares which top-level fields it **reads** (a bit mask, [`ALL`] by
+//! default) and, when the host speaks 1.1 too, returns a **field patch** instead of the whole
+//! document:
+//!
+//! * the host sends `id` plus the fields in the plugin's mask, leaving out fields that hold
+//!   their default value (an absent field reads as its default: `null`, `""`, `[]`, `false`);
+//! * the plugin returns a JSON object whose members replace the document's top-level fields of
+//!   the same name; `null` resets a field to its default (or removes an unknown field). Fields
+//!   the patch does not name are left as they were. `id` may only appear unchanged.
+//!
+//! The SDK does both sides: [`encode_fields`] and [`apply_patch`] for the host,
+//! [`encode_patch`] for the plugin (it compares the document before and after `process`). The
+//! safety rules do not change: bytes are borrowed in, copied out through the sink, and the
+//! host validates every member of a patch before the document goes on.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::ser::SerializeMap;
+use serde_json::value::RawValue;
+
+use crate::document::Document;
+
+/// Every field, present and future: what a plugin that declares nothing reads.
+pub const ALL: u64 = u64::MAX;
+
+/// Fields this SDK version does not know (the document's `extra` map).
+pub const EXTRA: u64 = 1 << 63;
+
+macro_rules! document_fields {
+    ($( $bit:literal => $konst:ident : $field:ident ),* $(,)?) => {
+        $(
+            #[doc = concat!("The `", stringify!($field), "` field.")]
+            pub const $konst: u64 = 1 << $bit;
+        )*
+
+        /// Names of the known top-level fields (besides `id`), in bit order.
+        pub const KNOWN: &[&str] = &[$(stringify!($field)),*];
+
+        /// Writes the fields of `doc` in `mask`; with `skip_default`, fields at their default
+        /// value are left out.
+        fn write_known<M: SerializeMap>(
+            map: &mut M,
+            doc: &Document,
+            mask: u64,
+            skip_default: bool,
+        ) -> Result<(), M::Error> {
+            $(
+                if mask & $konst != 0 && !(skip_default && is_default(&doc.$field)) {
+                    map.serialize_entry(stringify!($field), &doc.$field)?;
+                }
+            )*
+            Ok(())
+        }
+
+        /// The known fields that differ between two documents.
+        fn changed_known(before: &Document, after: &Document) -> u64 {
+            let mut mask = 0;
+            $(
+                if before.$field != after.$field {
+                    mask |= $konst;
+                }
+            )*
+            mask
+        }
+
+        /// Sets a known field from its JSON value; `None` when the name is not a known field.
+        fn set_known(
+            doc: &mut Document,
+            name: &str,
+            value: &RawValue,
+        ) -> Option<Result<(), serde_json::Error>> {
+            match name {
+                $(
+                    stringify!($field) => Some(parse_or_default(value).map(|v| doc.$field = v)),
+                )*
+                _ => None,
+            }
+        }
+    };
+}
+
+document_fields! {
+    0 => SOURCE: source,
+    1 => RAW: raw,
+    2 => OUTLET: outlet,
+    3 => SITE: site,
+    4 => TITLE: title,
+    5 => SUBTITLE: subtitle,
+    6 => AUTHORS: authors,
+    7 => PUBLISHED: published,
+    8 => ORIGINAL_PUBLISHED: original_published,
+    9 => ORIGINAL_SOURCE: original_source,
+    10 => TRANSLATED: translated,
+    11 => DATELINE: dateline,
+    12 => LANGUAGE: language,
+    13 => WORD_COUNT: word_count,
+    14 => BODY: body,
+    15 => PARAGRAPHS: paragraphs,
+    16 => ENTITIES: entities,
+    17 => SUMMARY: summary,
+    18 => DEDUP: dedup,
+    19 => TRACE: trace,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+fn parse_or_default<T: DeserializeOwned + Default>(value: &RawValue) -> serde_json::Result<T> {
+    if value.get().trim() == "null" {
+        Ok(T::default())
+    } else {
+        serde_json::from_str(value.get())
+    }
+}
+
+/// `id` and the fields of a mask, as one JSON object.
+struct Selected<'a> {
+    doc: &'a Document,
+    mask: u64,
+}
+
+impl Serialize for Selected<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.doc.id)?;
+        write_known(&mut map, self.doc, self.mask, true)?;
+        if self.mask & EXTRA != 0 {
+            for (name, value) in &self.doc.extra {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// What changed between two documents, as a field patch.
+struct Changes<'a> {
+    before: &'a Document,
+    after: &'a Document,
+}
+
+impl Serialize for Changes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (before, after) = (self.before, self.after);
+        let mut map = serializer.serialize_map(None)?;
+        if before.id != after.id {
+            map.serialize_entry("id", &after.id)?;
+        }
+        write_known(&mut map, after, changed_known(before, after), false)?;
+        for (name, value) in &after.extra {
+            if before.extra.get(name) != Some(value) {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        for name in before.extra.keys() {
+            if !after.extra.contains_key(name) {
+                map.serialize_entry(name, &())?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Host side: `id` and the fields of `doc` selected by `reads`, as the JSON a 1.1 plugin gets.
+/// Fields at their default value are left out.
+pub fn encode_fields(doc: &Document, reads: u64) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&Selected { doc, mask: reads })
+}
+
+/// Plugin side: the field patch that turns `before` into `after` (`{}` when nothing changed).
+pub fn encode_patch(before: &Document, after: &Document) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&Changes { before, after })
+}
+
+/// Why the host refused a field patch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PatchError {
+    /// The bytes are not a JSON object.
+    #[error("plugin returned an invalid patch ({reason}): {excerpt}")]
+    NotAnObject {
+        /// The parser's message, bounded.
+        reason: String,
+        /// The start of the output, bounded.
+        excerpt: String,
+    },
+    /// A member has the wrong type for its field.
+    #[error("plugin returned an invalid value for `{field}`: {reason}")]
+    BadField {
+        /// The field's name, bounded.
+        field: String,
+        /// The parser's message, bounded.
+        reason: String,
+    },
+    /// The patch changes the document id.
+    #[error("plugin changed the document id from {from:?} to {to:?}")]
+    IdChanged {
+        /// The document's id.
+        from: String,
+        /// What the plugin wrote, bounded.
+        to: String,
+    },
+}
+
+fn bounded(text: &str, max: usize) -> String {
+    crate::text::bounded_lossy(text.as_bytes(), max)
+}
+
+/// Host side: applies a field patch to `doc`. On error the document may be partly patched;
+/// the host fails it anyway.
+pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<(), PatchError> {
+    let members: BTreeMap<String, &RawValue> =
+        serde_json::from_slice(patch).map_err(|e| PatchError::NotAnObject {
+            // serde quotes offending values whole: bound them (found by fuzzing, 1.0 output).
+            reason: bounded(&e.to_string(), 200),
+            excerpt: crate::text::bounded_lossy(patch, 200),
+        })?;
+    for (name, value) in members {
+        let bad = |e: serde_json::Error| PatchError::BadField {
+            field: bounded(&name, 80),
+            reason: bounded(&e.to_string(), 200),
+        };
+        if name == "id" {
+            let id: String = serde_json::from_str(value.get()).map_err(bad)?;
+            if id != doc.id {
+                return Err(PatchError::IdChanged {
+                    from: doc.id.clone(),
+                    to: bounded(&id, 80),
+                });
+            }
+            continue;
+        }
+        match set_known(doc, &name, value) {
+            Some(result) => result.map_err(bad)?,
+            None if value.get().trim() == "null" => {
+                doc.extra.remove(&name);
+            }
+            None => {
+                let parsed = serde_json::from_str(value.get()).map_err(bad)?;
+                doc.extra.insert(name, parsed);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{DedupInfo, Entity, Paragraph, SourceInfo, TraceEntry};
+
+    fn full_document() -> Document {
+        Document {
+            id: "abc".into(),
+            source: SourceInfo {
+                name: "a.txt".into(),
+                size: 3,
+                sha256: "s".into(),
+                received: "t".into(),
+                encoding: Some("utf-8".into()),
+                extra: BTreeMap::new(),
+            },
+            raw: Some("raw".into()),
+            outlet: Some("o".into()),
+            site: Some("s".into()),
+            title: Some("t".into()),
+            subtitle: Some("st".into()),
+            authors: vec!["a".into()],
+            published: Some("2024-01-01".into()),
+            original_published: Some("2023-01-01".into()),
+            original_source: Some("os".into()),
+            translated: Some(true),
+            dateline: Some("d".into()),
+            language: Some("en".into()),
+            word_count: Some(2),
+            body: "b b".into(),
+            paragraphs: vec![Paragraph::text("b b")],
+            entities: vec![Entity {
+                text: "B".into(),
+                label: "ORG".into(),
+                count: 1,
+                spans: vec![[0, 1]],
+                extra: BTreeMap::new(),
+            }],
+            summary: Some("b".into()),
+            dedup: Some(DedupInfo::default()),
+            trace: vec![TraceEntry::default()],
+            extra: [("future".to_owned(), serde_json::json!({"x": 1}))]
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_field_table_names_every_field_of_the_document() {
+        let json = serde_json::to_value(full_document()).unwrap();
+        let mut names: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.retain(|n| *n != "id" && *n != "future");
+        names.sort_unstable();
+        let mut known = KNOWN.to_vec();
+        known.sort_unstable();
+        assert_eq!(names, known, "fields.rs must list every field of Document");
+    }
+
+    #[test]
+    fn encoding_everything_round_trips() {
+        let doc = full_document();
+        let bytes = encode_fields(&doc, ALL).unwrap();
+        assert_eq!(serde_json::from_slice::<Document>(&bytes).unwrap(), doc);
+    }
+
+    #[test]
+    fn a_mask_sends_only_id_and_its_fields_and_leaves_defaults_out() {
+        let mut doc = full_document();
+        doc.summary = None;
+        let bytes = encode_fields(&doc, TITLE | BODY | SUMMARY).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let mut names: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, ["body", "id", "title"]);
+        let seen: Document = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(seen.title, doc.title);
+        assert!(seen.raw.is_none() && seen.entities.is_empty());
+    }
+
+    #[test]
+    fn a_patch_carries_only_what_changed_and_applies_back() {
+        let before = full_document();
+        let mut after = before.clone();
+        after.title = None;
+        after.entities.clear();
+        after.summary = Some("new".into());
+        after.extra.remove("future");
+        after
+            .extra
+            .insert("sentiment".into(), serde_json::json!(0.5));
+        let patch = encode_patch(&before, &after).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&patch).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"title": null, "entities": [], "summary": "new",
+                "sentiment": 0.5, "future": null})
+        );
+        let mut host = before.clone();
+        apply_patch(&mut host, &patch).unwrap();
+        assert_eq!(host, after);
+    }
+
+    #[test]
+    fn an_unchanged_document_gives_an_empty_patch() {
+        let doc = full_document();
+        assert_eq!(encode_patch(&doc, &doc).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn a_patch_from_a_partial_view_leaves_unsent_fields_alone() {
+        let host_doc = full_document();
+        let view: Document =
+            serde_json::from_slice(&encode_fields(&host_doc, BODY).unwrap()).unwrap();
+        let mut after = view.clone();
+        after.summary = Some("from the body".into());
+        let mut patched = host_doc.clone();
+        apply_patch(&mut patched, &encode_patch(&view, &after).unwrap()).unwrap();
+        assert_eq!(patched.summary.as_deref(), Some("from the body"));
+        assert_eq!(patched.title, host_doc.title);
+        assert_eq!(patched.raw, host_doc.raw);
+    }
+
+    #[test]
+    fn bad_patches_are_refused_with_bounded_messages() {
+        let mut doc = full_document();
+        let huge = serde_json::to_vec(&"W".repeat(1_000_000)).unwrap();
+        let err = apply_patch(&mut doc, &huge).unwrap_err();
+        assert!(matches!(err, PatchError::NotAnObject { .. }));
+        assert!(err.to_string().len() < 1000, "{}", err.to_string().len());
+        let err = apply_patch(&mut doc, br#"{"authors": "not a list"}"#).unwrap_err();
+        assert!(matches!(err, PatchError::BadField { ref field, .. } if field == "authors"));
+        let err = apply_patch(&mut doc, br#"{"id": "other"}"#).unwrap_err();
+        assert!(matches!(err, PatchError::IdChanged { .. }));
+        apply_patch(&mut doc, br#"{"id": "abc"}"#).unwrap();
+    }
+}
