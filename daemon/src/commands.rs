@@ -13,6 +13,7 @@ use ingestd::plugin_host::{Chain, ChainOutcome, load_plugin};
 use ingestd::settings::{self, Overrides, Settings};
 use ingestd::source::{document_from, read_source};
 use ingestd::{logging, outbox};
+use ingestd_sdk::fields;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -223,6 +224,9 @@ fn check(settings: &Settings, file: Option<&Path>) -> Result<ExitCode> {
             stage.abi,
             stage.path.display()
         );
+        if stage.abi_minor >= 1 && stage.reads != fields::ALL {
+            println!("      reads: {}", fields::names(stage.reads).join(", "));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -107,6 +107,20 @@ document_fields! {
     19 => TRACE: trace,
 }
 
+/// The names of the fields in a mask, in bit order (`extra` for [`EXTRA`]).
+pub fn names(mask: u64) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = KNOWN
+        .iter()
+        .enumerate()
+        .filter(|(bit, _)| mask & (1 << bit) != 0)
+        .map(|(_, name)| *name)
+        .collect();
+    if mask & EXTRA != 0 {
+        names.push("extra");
+    }
+    names
+}
+
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }
@@ -311,6 +325,12 @@ mod tests {
         let mut known = KNOWN.to_vec();
         known.sort_unstable();
         assert_eq!(names, known, "fields.rs must list every field of Document");
+    }
+
+    #[test]
+    fn a_mask_names_its_fields() {
+        assert_eq!(names(TITLE | BODY | EXTRA), ["title", "body", "extra"]);
+        assert_eq!(names(ALL).len(), KNOWN.len() + 1);
     }
 
     #[test]
