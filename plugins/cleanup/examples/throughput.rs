@@ -34,14 +34,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?);
     }
     let bytes: usize = docs.iter().map(|d| d.source.size as usize).sum();
+    let mut spent = [std::time::Duration::ZERO; 4];
     let start = Instant::now();
     for _ in 0..rounds {
         for doc in &docs {
             let mut doc = doc.clone();
+            let t = Instant::now();
             gr.process(&mut doc)?;
+            let t = lap(&mut spent[0], t);
             reprint.process(&mut doc)?;
+            let t = lap(&mut spent[1], t);
             rfa.process(&mut doc)?;
+            let t = lap(&mut spent[2], t);
             cleanup.process(&mut doc)?;
+            lap(&mut spent[3], t);
         }
     }
     let elapsed = start.elapsed();
@@ -51,5 +57,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         elapsed.as_micros() as f64 / n as f64,
         (bytes * rounds) as f64 / elapsed.as_secs_f64() / 1e6
     );
+    for (name, d) in [
+        "outlet-globalresearch",
+        "outlet-reprint",
+        "outlet-rfa",
+        "cleanup",
+    ]
+    .iter()
+    .zip(spent)
+    {
+        println!(
+            "  {name}: {:.1} µs per document",
+            d.as_micros() as f64 / n as f64
+        );
+    }
     Ok(())
+}
+
+/// Adds the time since `since` to `total` and returns now.
+fn lap(total: &mut std::time::Duration, since: Instant) -> Instant {
+    let now = Instant::now();
+    *total += now - since;
+    now
 }

@@ -136,7 +136,23 @@ impl Cleaner {
     /// Normalizes text and splits it into blocks, removing markup. A multi-line block whose
     /// lines are metadata or boilerplate is split into one block per line.
     pub fn blocks(&self, text: &str) -> Vec<Block> {
-        let text = crate::normalize::normalize(text);
+        self.split_blocks(&crate::normalize::normalize(text))
+    }
+
+    /// [`Cleaner::blocks`] of text that [`normalize`](crate::normalize::normalize) already
+    /// returned. Normalizing such text again changes it only when it is not in NFC (deleting
+    /// a zero-width character can leave a combining mark next to a letter), so NFC text
+    /// skips the second pass.
+    pub(crate) fn blocks_of_normalized(&self, text: &str) -> Vec<Block> {
+        if crate::normalize::is_nfc(text) {
+            self.split_blocks(text)
+        } else {
+            self.blocks(text)
+        }
+    }
+
+    /// Splits normalized text into blocks.
+    fn split_blocks(&self, text: &str) -> Vec<Block> {
         let mut blocks = Vec::new();
         for chunk in text.split("\n\n") {
             let lines: Vec<(LineKind, String)> = chunk

@@ -31,6 +31,7 @@ pub mod markdown;
 pub mod normalize;
 pub mod outlet;
 pub mod outlets;
+pub mod prefilter;
 pub mod source;
 pub mod testing;
 

@@ -14,6 +14,11 @@ fn composed(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// True when `text` is in NFC by the quick check (so [`nfc`] would return it unchanged).
+pub(crate) fn is_nfc(text: &str) -> bool {
+    matches!(composed(text), Cow::Borrowed(_))
+}
+
 /// Normalizes article text: strips a BOM, turns CRLF/CR into LF, composes to NFC, turns
 /// no-break and other odd spaces into plain spaces, removes zero-width characters and
 /// trailing spaces, and expands tabs to a space.

@@ -18,6 +18,7 @@ use crate::cleaner::{Block, Cleaner};
 use crate::config::CleanupConfig;
 use crate::error::{BuildError, regex};
 use crate::extract::Extraction;
+use crate::prefilter::Prefilter;
 
 /// One piece of evidence that a text comes from an outlet.
 #[derive(Debug)]
@@ -28,6 +29,9 @@ pub struct Signal {
     pub pattern: Regex,
     /// Recognition fails without this signal, whatever the others say.
     pub required: bool,
+    /// Literals (ASCII case-insensitive, no white space), one of which occurs in every match
+    /// of `pattern`; empty when there is no such literal. See [`Prefilter`].
+    pub needles: Vec<&'static str>,
 }
 
 impl Signal {
@@ -37,7 +41,15 @@ impl Signal {
             name,
             pattern: regex(pattern)?,
             required: false,
+            needles: Vec::new(),
         })
+    }
+
+    /// The same signal with needles for the [`Prefilter`]: every match of the pattern must
+    /// contain one of them (ASCII case-insensitive), and they hold no white space.
+    pub fn needing(mut self, needles: &[&'static str]) -> Self {
+        self.needles = needles.to_vec();
+        self
     }
 
     /// A signal recognition cannot do without.
@@ -85,10 +97,16 @@ pub struct OutletPlugin<R: OutletRules> {
     cleaner: Cleaner,
     extra: Vec<Regex>,
     min_signals: usize,
+    prefilter: Prefilter,
     host: Host,
 }
 
 impl<R: OutletRules> OutletPlugin<R> {
+    /// The outlet's compiled rules.
+    pub fn rules(&self) -> &R {
+        &self.rules
+    }
+
     /// Names of the signals found in `text`, or `None` when the outlet is not recognised.
     pub fn recognise(&self, text: &str) -> Option<Vec<&str>> {
         let mut found = Vec::new();
@@ -114,17 +132,20 @@ impl<R: OutletRules> Plugin for OutletPlugin<R> {
 
     fn new(config: OutletConfig, host: Host) -> Result<Self, PluginError> {
         let config_error = |e: BuildError| PluginError::config(e.to_string());
-        let extra = config
+        let extra: Vec<Regex> = config
             .extra_signals
             .iter()
             .map(|p| regex(p))
             .collect::<Result<_, _>>()
             .map_err(config_error)?;
+        let rules = R::build().map_err(config_error)?;
+        let min_signals = config.min_signals.unwrap_or(R::MIN_SIGNALS).max(1);
         Ok(OutletPlugin {
-            rules: R::build().map_err(config_error)?,
+            prefilter: Prefilter::new(rules.signals(), extra.len(), min_signals),
+            rules,
             cleaner: Cleaner::new(&config.cleanup).map_err(config_error)?,
             extra,
-            min_signals: config.min_signals.unwrap_or(R::MIN_SIGNALS).max(1),
+            min_signals,
             host,
         })
     }
@@ -136,11 +157,14 @@ impl<R: OutletRules> Plugin for OutletPlugin<R> {
         let Some(raw) = doc.raw.as_deref() else {
             return Ok(Verdict::Continue);
         };
+        if !self.prefilter.may_match(raw) {
+            return Ok(Verdict::Continue);
+        }
         let text = crate::normalize::normalize(raw);
         let Some(found) = self.recognise(&text) else {
             return Ok(Verdict::Continue);
         };
-        let blocks = self.cleaner.blocks(&text);
+        let blocks = self.cleaner.blocks_of_normalized(&text);
         let extraction = self.rules.apply(&self.cleaner, &blocks);
         self.host.debug(&format!(
             "outlet={} signals={:?} document={} Recognised outlet.",

@@ -31,18 +31,22 @@ impl OutletRules for GlobalResearch {
                 Signal::new(
                     "site line",
                     r"^Global Research,\s+\S+\s+\d{1,2},\s+\d{4}\s*$",
-                )?,
-                Signal::new("domain", r"globalresearch\.ca")?,
+                )?
+                .needing(&["research,"]),
+                Signal::new("domain", r"globalresearch\.ca")?.needing(&["globalresearch.ca"]),
                 Signal::new(
                     "publisher",
                     r"Centre (?:for|of) Research on Globali[sz]ation",
-                )?,
-                Signal::new("tag lines", r"^Region:.*\n(?:\s*\n)*Theme:")?,
+                )?
+                .needing(&["globalisation", "globalization"]),
+                Signal::new("tag lines", r"^Region:.*\n(?:\s*\n)*Theme:")?.needing(&["theme:"]),
                 Signal::new(
                     "member prompt",
                     r"Become a Member of Global Research|Comment on Global Research Articles",
-                )?,
-                Signal::new("share prompt", r"share widely Global Research articles")?,
+                )?
+                .needing(&["research"]),
+                Signal::new("share prompt", r"share widely Global Research articles")?
+                    .needing(&["widely"]),
             ],
             site_line: regex(r"^Global Research,\s*(.+)$")?,
             trailer_start: regex(

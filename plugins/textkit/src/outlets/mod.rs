@@ -97,6 +97,29 @@ mod tests {
         assert!(!doc.body.contains("Translated"));
     }
 
+    /// The prefilter never turns away a fixture article the signals recognise.
+    fn prefilter_keeps_recognised<R: OutletRules>() {
+        let plugin = OutletPlugin::<R>::new(Default::default(), Host::detached()).unwrap();
+        let prefilter =
+            crate::prefilter::Prefilter::new(plugin.rules().signals(), 0, R::MIN_SIGNALS);
+        let mut recognised = 0;
+        for (name, raw) in crate::testing::fixture_articles() {
+            let text = crate::normalize::normalize(&raw);
+            if plugin.recognise(&text).is_some() {
+                recognised += 1;
+                assert!(prefilter.may_match(&raw), "{} turned away {name}", R::NAME);
+            }
+        }
+        assert!(recognised > 0, "{} recognised no fixture", R::NAME);
+    }
+
+    #[test]
+    fn prefilter_keeps_every_recognised_fixture() {
+        prefilter_keeps_recognised::<super::GlobalResearch>();
+        prefilter_keeps_recognised::<super::Reprint>();
+        prefilter_keeps_recognised::<super::Rfa>();
+    }
+
     #[test]
     fn one_signal_is_not_enough() {
         let quoting = "A headline\n\nAs Global Research reported on globalresearch.ca, prices rose.\n\nMore text.";

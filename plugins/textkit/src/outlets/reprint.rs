@@ -24,16 +24,20 @@ impl OutletRules for Reprint {
     fn build() -> Result<Self, BuildError> {
         Ok(Reprint {
             signals: vec![
-                Signal::new("print widget", r"^Print Friendly, PDF & Email\s*$")?,
-                Signal::new("translate widget", r"^Translate\s*/\s*Dịch\s*$")?,
+                Signal::new("print widget", r"^Print Friendly, PDF & Email\s*$")?
+                    .needing(&["friendly,"]),
+                Signal::new("translate widget", r"^Translate\s*/\s*Dịch\s*$")?
+                    .needing(&["translate"]),
                 Signal::new(
                     "french cookie banner",
                     r"^En poursuivant la visite de ce site",
-                )?,
+                )?
+                .needing(&["poursuivant"]),
                 Signal::new(
                     "reprint credit",
                     r"^By [^\n]{3,80} [–—] [^\n]{2,60} [–—] [^\n]*\d{4}\s*$",
-                )?,
+                )?
+                .needing(&["–", "—"]),
             ],
         })
     }

@@ -26,7 +26,8 @@ impl OutletRules for Rfa {
                 Signal::required(
                     "translation credit",
                     r"^(?:Translated|Translation)\b[^\n]{0,80}\bfrom (?:RFA|Radio Free Asia)\b[^\n]{0,40}$",
-                )?,
+                )?
+                .needing(&["translat"]),
                 Signal::new(
                     "double-spaced paragraphs",
                     r"[.!?”\x22]\n\n\n+\S[^\n]+[.!?”\x22]\n\n\n+\S",
@@ -35,7 +36,8 @@ impl OutletRules for Rfa {
                     "caption under the headline",
                     r"\A[^\n]{10,200}\n\n+[^\n]{20,300}\b\d{4}\n",
                 )?,
-                Signal::new("RFA named", r"\bRadio Free Asia\b|\(RFA\)")?,
+                Signal::new("RFA named", r"\bRadio Free Asia\b|\(RFA\)")?
+                    .needing(&["radio", "(rfa)"]),
             ],
         })
     }
