@@ -175,6 +175,12 @@ const PATTERNS: &[(Family, &str)] = &[
 /// Longest block, in words, that a pattern may remove.
 const MAX_WORDS: usize = 160;
 
+/// Words in `block`, counted up to one more than any block rule looks at (so a long
+/// paragraph is not counted to its end).
+pub(crate) fn bounded_word_count(block: &str) -> usize {
+    block.split_whitespace().take(MAX_WORDS + 1).count()
+}
+
 /// The compiled boilerplate detector.
 #[derive(Debug)]
 pub struct Boilerplate {
@@ -210,10 +216,15 @@ impl Boilerplate {
     /// The family of boilerplate this block belongs to, if any. `None` in the result's inner
     /// option means "a user pattern matched".
     pub fn classify(&self, block: &str) -> Option<Option<Family>> {
+        self.classify_counted(block, bounded_word_count(block))
+    }
+
+    /// [`Boilerplate::classify`] with the block's [`bounded_word_count`] already known.
+    pub(crate) fn classify_counted(&self, block: &str, words: usize) -> Option<Option<Family>> {
         if self.user.iter().any(|re| re.is_match(block)) {
             return Some(None);
         }
-        if block.split_whitespace().count() > MAX_WORDS {
+        if words > MAX_WORDS {
             return None;
         }
         self.set

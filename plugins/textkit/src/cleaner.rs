@@ -62,6 +62,9 @@ impl Note {
 /// Most words a metadata line (byline, date line, source trailer) may have.
 const MAX_META_WORDS: usize = 24;
 
+/// Most words a photo caption may have.
+const MAX_CAPTION_WORDS: usize = 60;
+
 /// The text machinery, compiled once from a [`CleanupConfig`] and shared by all threads.
 #[derive(Debug)]
 pub struct Cleaner {
@@ -187,10 +190,11 @@ impl Cleaner {
     }
 
     fn note_of(&self, text: &str) -> Note {
-        if let Some(family) = self.boilerplate.classify(text) {
+        let words = crate::boilerplate::bounded_word_count(text);
+        if let Some(family) = self.boilerplate.classify_counted(text, words) {
             return Note::Boilerplate(family);
         }
-        if text.split_whitespace().count() <= MAX_META_WORDS {
+        if words <= MAX_META_WORDS {
             if let Some(source) = self.source_note(text) {
                 return Note::Source(source);
             }
@@ -201,7 +205,7 @@ impl Cleaner {
                 return note;
             }
         }
-        if text.split_whitespace().count() <= 60 && self.caption_cue.is_match(text) {
+        if words <= MAX_CAPTION_WORDS && self.caption_cue.is_match(text) {
             return Note::Caption;
         }
         Note::Text

@@ -311,11 +311,10 @@ impl Cleaner {
         }
         let min = self.config.min_paragraph_chars;
         out.retain(|p| {
-            let key = p.text.to_lowercase();
             let repeated = self.config.drop_repeated_paragraphs
                 && (word_count(&p.text) >= 8
                     || title.is_some_and(|t| t.eq_ignore_ascii_case(&p.text)))
-                && !seen.insert(key);
+                && !seen.insert(p.text.to_lowercase());
             !repeated && (p.kind == ParagraphKind::Heading || p.text.chars().count() >= min)
         });
         out
@@ -359,9 +358,16 @@ impl Cleaner {
     /// Body paragraphs from blocks already known to be body (for outlet rules): boilerplate
     /// and metadata lines are still dropped, headings and broken paragraphs handled.
     pub fn body(&self, blocks: &[Block]) -> Vec<Paragraph> {
+        let notes: Vec<Note> = blocks.iter().map(|b| self.note(b)).collect();
+        self.body_noted(blocks, &notes)
+    }
+
+    /// [`Cleaner::body`] of blocks whose notes ([`Cleaner::note`], same order) are known.
+    pub fn body_noted(&self, blocks: &[Block], notes: &[Note]) -> Vec<Paragraph> {
         let selected: Vec<(&Block, Option<ParagraphKind>)> = blocks
             .iter()
-            .filter_map(|b| match self.note(b) {
+            .zip(notes)
+            .filter_map(|(b, note)| match note {
                 Note::Text => Some((b, None)),
                 Note::Caption => Some((b, Some(ParagraphKind::Caption))),
                 _ => None,

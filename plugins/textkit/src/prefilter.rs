@@ -37,7 +37,10 @@ enum Owner {
 #[derive(Debug)]
 pub struct Prefilter {
     automaton: Option<AhoCorasick>,
-    owners: Vec<Owner>,
+    /// Per automaton pattern: the signals it marks as possible (its own, and those of every
+    /// needle that can overlap it, which a non-overlapping search may hide), or `None` for a
+    /// guard.
+    marks: Vec<Option<u64>>,
     /// Bit `i`: signal `i` has needles (without, it always counts as possible).
     with_needles: u64,
     /// Bit `i`: signal `i` is required.
@@ -75,6 +78,7 @@ impl Prefilter {
             patterns.push(guard);
             owners.push(Owner::Guard);
         }
+        let marks = overlap_marks(&patterns, &owners);
         let automaton = if with_needles == 0 {
             None
         } else {
@@ -85,7 +89,7 @@ impl Prefilter {
         };
         Prefilter {
             automaton,
-            owners,
+            marks,
             with_needles,
             required,
             always,
@@ -100,15 +104,57 @@ impl Prefilter {
             return true;
         };
         let mut seen = 0u64;
-        for found in automaton.find_overlapping_iter(raw) {
-            match self.owners.get(found.pattern().as_usize()) {
-                Some(Owner::Signal(i)) => seen |= 1 << i,
-                Some(Owner::Guard) | None => return true,
+        for found in automaton.find_iter(raw) {
+            match self.marks.get(found.pattern().as_usize()) {
+                Some(Some(mask)) => seen |= mask,
+                Some(None) | None => return true,
             }
         }
         let possible = (seen & self.with_needles).count_ones() as usize + self.always;
         self.required & !seen == 0 && possible >= self.min_signals
     }
+}
+
+/// Per pattern, the signals a match of it marks: a non-overlapping search skips any needle
+/// occurrence that overlaps a reported match, so a match also marks the signals of every
+/// needle that could overlap it. Guards mark nothing (`None`): they end the search. Guards
+/// and needles are whole characters, so in UTF-8 text they never overlap each other.
+fn overlap_marks(patterns: &[&str], owners: &[Owner]) -> Vec<Option<u64>> {
+    let needles: Vec<(String, usize)> = patterns
+        .iter()
+        .zip(owners)
+        .filter_map(|(p, owner)| match owner {
+            Owner::Signal(i) => Some((p.to_ascii_lowercase(), *i)),
+            Owner::Guard => None,
+        })
+        .collect();
+    owners
+        .iter()
+        .zip(patterns)
+        .map(|(owner, p)| match owner {
+            Owner::Guard => None,
+            Owner::Signal(i) => {
+                let p = p.to_ascii_lowercase();
+                let mask = needles
+                    .iter()
+                    .filter(|(q, _)| can_overlap(&p, q))
+                    .fold(1u64 << i, |mask, (_, j)| mask | 1 << j);
+                Some(mask)
+            }
+        })
+        .collect()
+}
+
+/// True when occurrences of `a` and `b` can share bytes: one contains the other, or an end of
+/// one is a start of the other.
+fn can_overlap(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let joins = |x: &[u8], y: &[u8]| (1..=x.len().min(y.len())).any(|k| x.ends_with(&y[..k]));
+    contains(a, b) || contains(b, a) || joins(a, b) || joins(b, a)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -142,6 +188,24 @@ mod tests {
         let p = Prefilter::new(&s, 0, 1);
         assert!(!p.may_match("Radio Free Asia xxx"));
         assert!(p.may_match("translated"));
+    }
+
+    #[test]
+    fn overlapping_needles_are_not_lost() {
+        let s = vec![
+            Signal::new("domain", r"globalresearch\.ca")
+                .unwrap()
+                .needing(&["globalresearch.ca"]),
+            Signal::new("word", r"Research")
+                .unwrap()
+                .needing(&["research"]),
+        ];
+        // "research" ends first and is reported; the domain around it is only marked.
+        let p = Prefilter::new(&s, 0, 2);
+        assert!(p.may_match("see GLOBALRESEARCH.CA"));
+        assert!(!p.may_match("see example.ca"));
+        assert!(can_overlap("abc", "cde") && can_overlap("cde", "abc"));
+        assert!(can_overlap("abc", "b") && !can_overlap("abc", "de"));
     }
 
     #[test]

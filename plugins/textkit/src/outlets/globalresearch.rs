@@ -7,7 +7,7 @@ use crate::cleaner::{Block, Cleaner, Note};
 use crate::error::{BuildError, regex};
 use crate::extract::Extraction;
 use crate::markdown::LineKind;
-use crate::outlet::{OutletRules, Signal, find_from};
+use crate::outlet::{OutletRules, Signal};
 
 use super::text_indices;
 
@@ -94,10 +94,9 @@ impl OutletRules for GlobalResearch {
             }
         }
         // The text starts after the header's prompts and the `***` rule.
-        let body_start = find_from(blocks, body_start, |b| {
-            b.kind != LineKind::Separator && cleaner.note(b) == Note::Text
-        })
-        .unwrap_or(blocks.len());
+        let body_start = (body_start..blocks.len())
+            .find(|&i| blocks[i].kind != LineKind::Separator && notes[i] == Note::Text)
+            .unwrap_or(blocks.len());
         let trailer_at = self.trailer_at(blocks, &notes, body_start, &ex.authors);
         for note in &notes[trailer_at..] {
             match note {
@@ -108,7 +107,10 @@ impl OutletRules for GlobalResearch {
                 _ => {}
             }
         }
-        ex.paragraphs = cleaner.body(&blocks[body_start..trailer_at]);
+        ex.paragraphs = cleaner.body_noted(
+            &blocks[body_start..trailer_at],
+            &notes[body_start..trailer_at],
+        );
         ex.dateline = cleaner.take_dateline(&mut ex.paragraphs);
         ex
     }

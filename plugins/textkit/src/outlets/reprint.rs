@@ -89,7 +89,8 @@ impl OutletRules for Reprint {
                 body_start = first + 1;
             }
         }
-        ex.paragraphs = cleaner.body(&blocks[body_start.min(credit)..credit]);
+        let body = body_start.min(credit)..credit;
+        ex.paragraphs = cleaner.body_noted(&blocks[body.clone()], &notes[body]);
         ex.dateline = cleaner.take_dateline(&mut ex.paragraphs);
         ex
     }

@@ -67,7 +67,8 @@ impl OutletRules for Rfa {
             return ex;
         };
         ex.title = Some(blocks[title].text.clone());
-        let mut paragraphs = cleaner.body(&blocks[title + 1..credit]);
+        let body = title + 1..credit;
+        let mut paragraphs = cleaner.body_noted(&blocks[body.clone()], &notes[body]);
         // The unpunctuated line under the headline describes the photo.
         if let Some(first) = paragraphs.first_mut() {
             let block = Block {
