@@ -42,9 +42,7 @@ impl Extraction {
 
 /// Counts words: runs of characters separated by white space that hold a letter or digit.
 pub fn word_count(text: &str) -> u64 {
-    text.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count() as u64
+    crate::words::count_alphanumeric(text) as u64
 }
 
 impl Cleaner {

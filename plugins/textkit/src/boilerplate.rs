@@ -178,7 +178,7 @@ const MAX_WORDS: usize = 160;
 /// Words in `block`, counted up to one more than any block rule looks at (so a long
 /// paragraph is not counted to its end).
 pub(crate) fn bounded_word_count(block: &str) -> usize {
-    block.split_whitespace().take(MAX_WORDS + 1).count()
+    crate::words::count_upto(block, MAX_WORDS + 1)
 }
 
 /// The compiled boilerplate detector.

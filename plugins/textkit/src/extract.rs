@@ -47,12 +47,17 @@ fn ends_sentence(text: &str) -> bool {
 }
 
 fn word_count(text: &str) -> usize {
-    text.split_whitespace().count()
+    crate::words::count(text)
+}
+
+/// [`word_count`], counted up to `limit` (enough for a "more than" or "at least" test).
+fn word_count_upto(text: &str, limit: usize) -> usize {
+    crate::words::count_upto(text, limit)
 }
 
 /// A paragraph of prose: it ends a sentence with a period, or it is long.
 fn is_prose(text: &str) -> bool {
-    let words = word_count(text);
+    let words = word_count_upto(text, 31);
     words > 30
         || (ends_sentence(text) && !text.ends_with('?') && !text.ends_with(':')) && words >= 4
 }
@@ -250,7 +255,7 @@ impl Cleaner {
         while i > first_body {
             i -= 1;
             let text = &blocks[i].text;
-            if notes[i] != Note::Text || word_count(text) > 90 {
+            if notes[i] != Note::Text || word_count_upto(text, 91) > 90 {
                 continue;
             }
             let by_author = authors.iter().any(|a| {
@@ -312,7 +317,7 @@ impl Cleaner {
         let min = self.config.min_paragraph_chars;
         out.retain(|p| {
             let repeated = self.config.drop_repeated_paragraphs
-                && (word_count(&p.text) >= 8
+                && (word_count_upto(&p.text, 8) >= 8
                     || title.is_some_and(|t| t.eq_ignore_ascii_case(&p.text)))
                 && !seen.insert(p.text.to_lowercase());
             !repeated && (p.kind == ParagraphKind::Heading || p.text.chars().count() >= min)
@@ -324,7 +329,7 @@ impl Cleaner {
     fn mark_headings(&self, paragraphs: &mut [Paragraph]) {
         for i in 1..paragraphs.len().saturating_sub(1) {
             let text = &paragraphs[i].text;
-            let words = word_count(text);
+            let words = word_count_upto(text, 13);
             let heading_like = paragraphs[i].kind == ParagraphKind::Paragraph
                 && (1..=12).contains(&words)
                 && text.chars().count() <= 100

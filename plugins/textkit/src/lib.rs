@@ -34,6 +34,7 @@ pub mod outlets;
 pub mod prefilter;
 pub mod source;
 pub mod testing;
+pub mod words;
 
 pub use apply::word_count;
 pub use cleaner::{Block, Cleaner, Note};
