@@ -54,6 +54,40 @@ impl Sketcher {
 
     /// The signature of a normalized body (all `u32::MAX` when it has no words).
     pub fn sketch(&self, text: &Normalized) -> Sketch {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+        {
+            // SAFETY: the CPU has AVX-512 F and DQ, the features `sketch_avx512` is built for.
+            return unsafe { self.sketch_avx512(text) };
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, the only feature `sketch_avx2` is compiled for.
+            return unsafe { self.sketch_avx2(text) };
+        }
+        self.sketch_portable(text)
+    }
+
+    /// [`Sketcher::sketch`] compiled for AVX2: the same code, with four 64-bit lanes per
+    /// multiply and an unsigned 32-bit vector minimum (the baseline x86-64 target has two
+    /// lanes and emulates that minimum).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn sketch_avx2(&self, text: &Normalized) -> Sketch {
+        self.sketch_portable(text)
+    }
+
+    /// [`Sketcher::sketch`] compiled for AVX-512: eight lanes and a native 64-bit multiply.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    fn sketch_avx512(&self, text: &Normalized) -> Sketch {
+        self.sketch_portable(text)
+    }
+
+    /// The signature, for any CPU (inlined into the feature-specific copies).
+    #[inline(always)]
+    fn sketch_portable(&self, text: &Normalized) -> Sketch {
         let mut signature = vec![u32::MAX; self.mul.len()];
         let mut shingles = 0u32;
         let k = self.shingle_size;
@@ -140,6 +174,29 @@ mod tests {
                     .join(" ")
             })
             .collect()
+    }
+
+    #[test]
+    fn every_cpu_variant_gives_the_portable_signature() {
+        let text = paragraphs(3, 7).join("\n\n") + "\n\nshort one\n\nViệt Nam’s “quoted” text";
+        let n = Normalizer::new(&[], 0).unwrap().normalize(&text);
+        let sketcher = Sketcher::new(128, 32, 5);
+        let portable = sketcher.sketch_portable(&n);
+        assert_ne!(portable.signature[0], u32::MAX);
+        assert_eq!(sketcher.sketch(&n), portable);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: feature checked just above.
+                assert_eq!(unsafe { sketcher.sketch_avx2(&n) }, portable);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+            {
+                // SAFETY: features checked just above.
+                assert_eq!(unsafe { sketcher.sketch_avx512(&n) }, portable);
+            }
+        }
     }
 
     #[test]
