@@ -111,11 +111,13 @@ impl Markdown {
 
 /// `***`, `---`, `___`, `* * *`, `\*`, `\*\*\*`, `===`: a thematic break.
 fn is_separator(line: &str) -> bool {
-    let core: String = line.chars().filter(|c| !matches!(c, ' ' | '\\')).collect();
-    !core.is_empty()
-        && (core.chars().all(|c| c == '*')
-            || (core.len() >= 3 && core.chars().all(|c| matches!(c, '-' | '_' | '=' | '~')))
-            || core.chars().all(|c| matches!(c, '•' | '·' | '◆' | '#')))
+    // The line without spaces and backslashes, walked again for each test (no allocation:
+    // this runs on every line, and almost every line fails on its first character).
+    let core = || line.chars().filter(|c| !matches!(c, ' ' | '\\'));
+    core().next().is_some()
+        && (core().all(|c| c == '*')
+            || (core().all(|c| matches!(c, '-' | '_' | '=' | '~')) && core().count() >= 3)
+            || core().all(|c| matches!(c, '•' | '·' | '◆' | '#')))
 }
 
 fn is_wholly_bold(line: &str) -> bool {
@@ -200,6 +202,27 @@ fn decode_entities(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn separators() {
+        for line in [
+            "***",
+            "---",
+            "___",
+            "* * *",
+            "\\*",
+            "\\*\\*\\*",
+            "===",
+            "•••",
+            "#",
+            "*",
+        ] {
+            assert!(super::is_separator(line), "{line:?}");
+        }
+        for line in ["", " \\ ", "--", "-=", "*a*", "Text", "- item"] {
+            assert!(!super::is_separator(line), "{line:?}");
+        }
+    }
+
     use super::*;
 
     fn md() -> Markdown {

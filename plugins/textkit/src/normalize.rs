@@ -55,6 +55,14 @@ pub fn normalize(raw: &str) -> String {
 /// True when text is mostly not text: more than 2% control characters (other than line
 /// breaks and tabs) or replacement characters, as left by decoding a binary file as text.
 pub fn looks_binary(text: &str) -> bool {
+    if text.is_ascii() {
+        // One byte per character, and no replacement characters.
+        let bad = text
+            .bytes()
+            .filter(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b == 0x7f)
+            .count();
+        return !text.is_empty() && bad * 50 > text.len();
+    }
     let mut total = 0usize;
     let mut bad = 0usize;
     for c in text.chars() {
@@ -110,6 +118,10 @@ mod tests {
     fn binary_looking_text() {
         assert!(looks_binary("\u{1}\u{2}\u{3}abc\u{fffd}\u{fffd}"));
         assert!(!looks_binary("Hà Nội\n\tnormal text, with “quotes”."));
+        assert!(looks_binary("\u{1}\u{2}\u{7f}abc"));
+        let one_in_sixty = format!("{}\u{1}", "plain\r\n\ttext ".repeat(5));
+        assert!(!looks_binary(&one_in_sixty));
+        assert!(!looks_binary(""));
     }
 
     #[test]
