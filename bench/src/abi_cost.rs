@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use ingestd::plugin_host::chain::StageSummary;
 use ingestd::plugin_host::{Chain, ChainOutcome};
 use ingestd::settings::{self, Overrides};
 use ingestd_sdk::{Document, fields};
@@ -43,32 +44,38 @@ fn run_all(chain: &Chain, docs: &[Document], rounds: usize) -> (f64, Vec<Documen
     (per_doc_us, outputs)
 }
 
-/// One document's crossing of one stage: what the host had before, and what the plugin's
-/// copy of the document looked like after `process`.
-struct Crossing {
-    host_doc: Document,
+/// One stage a document passed: which stage, and the plugin's copy of the document after
+/// `process` (what the plugin's patch is computed from).
+struct Step {
+    stage: usize,
     plugin_after: Document,
 }
 
 /// The work of one crossing, done in process with the same SDK functions the daemon and the
-/// plugin glue use: the host encodes the fields the plugin reads, the plugin parses them and
-/// keeps a copy, then encodes the patch (the diff against that copy), the sink copies it and
-/// the host validates and applies it. (ABI 1.0 stages: the whole document both ways.)
-fn cross(crossing: &mut Crossing, abi_minor: u32, reads: u64) -> Result<()> {
-    if abi_minor == 0 {
-        let input = serde_json::to_vec(&crossing.host_doc)?;
+/// plugin glue use: the host encodes the fields the plugin reads (from the document's field
+/// cache), the plugin parses them and keeps a copy, then encodes the patch (the diff against
+/// that copy), the sink copies it, and the host validates and applies it. (ABI 1.0 stages:
+/// the whole document both ways.)
+fn cross(
+    host_doc: &mut Document,
+    cache: &mut fields::FieldCache,
+    step: &Step,
+    stage: &StageSummary,
+) -> Result<()> {
+    if stage.abi_minor == 0 {
+        let input = serde_json::to_vec(host_doc)?;
         let _parsed: Document = serde_json::from_slice(&input)?;
-        let output = serde_json::to_vec(&crossing.plugin_after)?.to_vec();
-        crossing.host_doc = serde_json::from_slice(&output)?;
+        let output = serde_json::to_vec(&step.plugin_after)?.to_vec();
+        *host_doc = serde_json::from_slice(&output)?;
+        cache.clear();
         return Ok(());
     }
-    let input = fields::encode_fields(&crossing.host_doc, reads)?;
+    let input = cache.encode(host_doc, stage.reads)?;
     let parsed: Document = serde_json::from_slice(&input)?;
     let before = parsed.clone();
     drop(parsed);
-    let patch = fields::encode_patch(&before, &crossing.plugin_after)?.to_vec();
-    // Applying the same patch again costs the same and leaves the same document.
-    fields::apply_patch(&mut crossing.host_doc, &patch)?;
+    let patch = fields::encode_patch(&before, &step.plugin_after)?.to_vec();
+    cache.invalidate(fields::apply_patch(host_doc, &patch)?);
     Ok(())
 }
 
@@ -88,18 +95,18 @@ pub(crate) fn measure(config: &Path, files: &[GeneratedFile], rounds: usize) -> 
     let _ = run_all(&full, &docs, 1);
     let (full_us, _) = run_all(&full, &docs, rounds);
 
-    // What each stage's crossing carries: the document before it, and the plugin's copy after.
-    let count = docs.len().max(1) as f64;
-    let mut current = docs;
-    let mut each = Vec::with_capacity(stages);
+    // What each crossing carries: the document before each stage, and the plugin's copy after.
+    let mut steps: Vec<Vec<Step>> = docs.iter().map(|_| Vec::new()).collect();
+    let mut current: Vec<(usize, Document)> = docs.iter().cloned().enumerate().collect();
     for (i, (entry, stage)) in full_settings.chain.iter().zip(&summary).enumerate() {
         let mut one = full_settings.clone();
         one.chain = vec![entry.clone()];
         // Its own state: the full chain's dedup instance holds the index file open.
         one.paths.state = state.join(format!("stage-{i}"));
         let chain = Chain::build(&one, false).context("single stage")?;
-        let mut crossings = Vec::with_capacity(current.len());
-        for before in &current {
+        let mut next = Vec::with_capacity(current.len());
+        for (d, before) in &current {
+            // A document a stage skipped crosses no further.
             let ChainOutcome::Done(mut after) = chain.run(before.clone()) else {
                 continue;
             };
@@ -108,22 +115,42 @@ pub(crate) fn measure(config: &Path, files: &[GeneratedFile], rounds: usize) -> 
                 serde_json::from_slice(&fields::encode_fields(before, stage.reads)?)?;
             let mut plugin_after = view;
             fields::apply_patch(&mut plugin_after, &fields::encode_patch(before, &after)?)?;
-            crossings.push(Crossing {
-                host_doc: before.clone(),
+            steps[*d].push(Step {
+                stage: i,
                 plugin_after,
             });
+            next.push((*d, *after));
         }
-        let start = process_cpu();
+        current = next;
+    }
+    // Each document crosses its stages in order with one field cache, as in the daemon: once
+    // timed as a whole, once stage by stage (a CPU clock read per step costs about a
+    // microsecond, so the breakdown is scaled to the whole).
+    let count = (docs.len().max(1) * rounds) as f64;
+    let mut each = vec![0.0_f64; stages];
+    let mut total = Duration::ZERO;
+    for timed_steps in [false, true] {
         for _ in 0..rounds {
-            for crossing in &mut crossings {
-                cross(crossing, stage.abi_minor, stage.reads)?;
+            let mut hosts = docs.clone();
+            let start = process_cpu();
+            for (host_doc, doc_steps) in hosts.iter_mut().zip(&steps) {
+                let mut cache = fields::FieldCache::default();
+                for step in doc_steps {
+                    let step_start = timed_steps.then(process_cpu);
+                    cross(host_doc, &mut cache, step, &summary[step.stage])?;
+                    if let Some(step_start) = step_start {
+                        each[step.stage] += (process_cpu() - step_start).as_secs_f64();
+                    }
+                }
+            }
+            if !timed_steps {
+                total += process_cpu() - start;
             }
         }
-        // Per input document: a document a stage skipped crosses no further.
-        each.push((process_cpu() - start).as_secs_f64() * 1e6 / (rounds as f64 * count));
-        current = crossings.into_iter().map(|c| c.host_doc).collect();
     }
-    let crossing_us: f64 = each.iter().sum();
+    let crossing_us = total.as_secs_f64() * 1e6 / count;
+    let timed_sum: f64 = each.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let each: Vec<f64> = each.iter().map(|s| crossing_us * s / timed_sum).collect();
     println!(
         "full chain ({stages} plugins): {full_us:.0} µs CPU/document; its {stages} crossings (encode, decode, patch, apply; in process): {crossing_us:.0} µs CPU/document; crossing share: {:.1} %",
         100.0 * crossing_us / full_us

@@ -372,6 +372,8 @@ impl Chain {
     pub fn run(&self, doc: Document) -> ChainOutcome {
         let mut trace = Vec::with_capacity(self.stages.len());
         let mut current = doc;
+        // Each field is encoded once and reused by every plugin that reads it, until changed.
+        let mut encoded = fields::FieldCache::default();
         for stage in &self.stages {
             let entry = |status: &str, micros: u64| TraceEntry {
                 plugin: stage.label.clone(),
@@ -393,7 +395,7 @@ impl Chain {
             }
             let started = Instant::now();
             // ABI 1.1 plugins get only the fields they read; 1.0 plugins the whole document.
-            let input = match stage.plugin.info.encode_input(&current) {
+            let input = match stage.plugin.info.encode_input(&current, &mut encoded) {
                 Ok(input) => input,
                 Err(e) => {
                     return ChainOutcome::Failed(ChainFailure {
@@ -441,7 +443,10 @@ impl Chain {
             trace.push(entry(status, micros));
             match outcome {
                 CallOutcome::Continue(bytes) => match validate_output(&bytes, &current.id) {
-                    Ok(next) => current = next,
+                    Ok(next) => {
+                        current = next;
+                        encoded.clear();
+                    }
                     Err(message) => {
                         return ChainOutcome::Failed(fail(
                             FailureKind::Protocol,
@@ -451,8 +456,9 @@ impl Chain {
                         ));
                     }
                 },
-                CallOutcome::Patch(bytes) => {
-                    if let Err(e) = fields::apply_patch(&mut current, &bytes) {
+                CallOutcome::Patch(bytes) => match fields::apply_patch(&mut current, &bytes) {
+                    Ok(touched) => encoded.invalidate(touched),
+                    Err(e) => {
                         return ChainOutcome::Failed(fail(
                             FailureKind::Protocol,
                             "invalid_output",
@@ -460,7 +466,7 @@ impl Chain {
                             trace,
                         ));
                     }
-                }
+                },
                 CallOutcome::Skip(reason) => {
                     return ChainOutcome::Skipped {
                         plugin: stage.label.clone(),

@@ -82,11 +82,16 @@ pub struct DeclarationInfo {
 }
 
 impl DeclarationInfo {
-    /// The input `process` expects for `doc`: the fields the plugin reads (ABI 1.1), or the
-    /// whole document (ABI 1.0, whose plugins may expect every field to be present).
-    pub fn encode_input(&self, doc: &Document) -> serde_json::Result<Vec<u8>> {
+    /// The input `process` expects for `doc`: the fields the plugin reads (ABI 1.1, taken
+    /// from `cache` where they were encoded before), or the whole document (ABI 1.0, whose
+    /// plugins may expect every field to be present).
+    pub fn encode_input(
+        &self,
+        doc: &Document,
+        cache: &mut fields::FieldCache,
+    ) -> serde_json::Result<Vec<u8>> {
         if self.abi_minor >= 1 {
-            fields::encode_fields(doc, self.reads)
+            cache.encode(doc, self.reads)
         } else {
             serde_json::to_vec(doc)
         }

@@ -41,20 +41,34 @@ macro_rules! document_fields {
         /// Names of the known top-level fields (besides `id`), in bit order.
         pub const KNOWN: &[&str] = &[$(stringify!($field)),*];
 
-        /// Writes the fields of `doc` in `mask`; with `skip_default`, fields at their default
-        /// value are left out.
+        /// Writes the fields of `doc` in `mask`.
         fn write_known<M: SerializeMap>(
             map: &mut M,
             doc: &Document,
             mask: u64,
-            skip_default: bool,
         ) -> Result<(), M::Error> {
             $(
-                if mask & $konst != 0 && !(skip_default && is_default(&doc.$field)) {
+                if mask & $konst != 0 {
                     map.serialize_entry(stringify!($field), &doc.$field)?;
                 }
             )*
             Ok(())
+        }
+
+        /// Whether the known field number `bit` holds its default value.
+        fn known_is_default(doc: &Document, bit: usize) -> bool {
+            match bit {
+                $( $bit => is_default(&doc.$field), )*
+                _ => true,
+            }
+        }
+
+        /// The JSON of the known field number `bit`.
+        fn encode_known(doc: &Document, bit: usize) -> serde_json::Result<Vec<u8>> {
+            match bit {
+                $( $bit => serde_json::to_vec(&doc.$field), )*
+                _ => Ok(b"null".to_vec()),
+            }
         }
 
         /// The known fields that differ between two documents.
@@ -133,26 +147,6 @@ fn parse_or_default<T: DeserializeOwned + Default>(value: &RawValue) -> serde_js
     }
 }
 
-/// `id` and the fields of a mask, as one JSON object.
-struct Selected<'a> {
-    doc: &'a Document,
-    mask: u64,
-}
-
-impl Serialize for Selected<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.doc.id)?;
-        write_known(&mut map, self.doc, self.mask, true)?;
-        if self.mask & EXTRA != 0 {
-            for (name, value) in &self.doc.extra {
-                map.serialize_entry(name, value)?;
-            }
-        }
-        map.end()
-    }
-}
-
 /// What changed between two documents, as a field patch.
 struct Changes<'a> {
     before: &'a Document,
@@ -166,7 +160,7 @@ impl Serialize for Changes<'_> {
         if before.id != after.id {
             map.serialize_entry("id", &after.id)?;
         }
-        write_known(&mut map, after, changed_known(before, after), false)?;
+        write_known(&mut map, after, changed_known(before, after))?;
         for (name, value) in &after.extra {
             if before.extra.get(name) != Some(value) {
                 map.serialize_entry(name, value)?;
@@ -184,7 +178,68 @@ impl Serialize for Changes<'_> {
 /// Host side: `id` and the fields of `doc` selected by `reads`, as the JSON a 1.1 plugin gets.
 /// Fields at their default value are left out.
 pub fn encode_fields(doc: &Document, reads: u64) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&Selected { doc, mask: reads })
+    FieldCache::default().encode(doc, reads)
+}
+
+/// Host side: each field of one document encoded once, and reused for every plugin that reads
+/// it until a patch changes it (the document is passed once, not once per plugin).
+///
+/// The cache knows nothing of the document: the caller must [`FieldCache::invalidate`] the
+/// fields it changes ([`apply_patch`] says which) and [`FieldCache::clear`] it when the
+/// document is replaced.
+#[derive(Debug, Default)]
+pub struct FieldCache {
+    values: Vec<Option<Vec<u8>>>,
+}
+
+impl FieldCache {
+    /// Same bytes as [`encode_fields`], from the cached field encodings where there are any.
+    pub fn encode(&mut self, doc: &Document, reads: u64) -> serde_json::Result<Vec<u8>> {
+        if self.values.len() < KNOWN.len() {
+            self.values.resize(KNOWN.len(), None);
+        }
+        let mut out = Vec::with_capacity(256);
+        out.extend_from_slice(b"{\"id\":");
+        serde_json::to_writer(&mut out, &doc.id)?;
+        for (bit, (name, slot)) in KNOWN.iter().zip(&mut self.values).enumerate() {
+            if reads & (1 << bit) == 0 || known_is_default(doc, bit) {
+                continue;
+            }
+            if slot.is_none() {
+                *slot = Some(encode_known(doc, bit)?);
+            }
+            if let Some(value) = slot {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"\":");
+                out.extend_from_slice(value);
+            }
+        }
+        if reads & EXTRA != 0 {
+            for (name, value) in &doc.extra {
+                out.push(b',');
+                serde_json::to_writer(&mut out, name)?;
+                out.push(b':');
+                serde_json::to_writer(&mut out, value)?;
+            }
+        }
+        out.push(b'}');
+        Ok(out)
+    }
+
+    /// Forgets the encodings of the fields in `mask`.
+    pub fn invalidate(&mut self, mask: u64) {
+        for (bit, slot) in self.values.iter_mut().enumerate() {
+            if mask & (1 << bit) != 0 {
+                *slot = None;
+            }
+        }
+    }
+
+    /// Forgets every encoding (the document was replaced).
+    pub fn clear(&mut self) {
+        self.invalidate(ALL);
+    }
 }
 
 /// Plugin side: the field patch that turns `before` into `after` (`{}` when nothing changed).
@@ -226,15 +281,17 @@ fn bounded(text: &str, max: usize) -> String {
     crate::text::bounded_lossy(text.as_bytes(), max)
 }
 
-/// Host side: applies a field patch to `doc`. On error the document may be partly patched;
-/// the host fails it anyway.
-pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<(), PatchError> {
+/// Host side: applies a field patch to `doc` and returns the mask of the fields it set
+/// ([`EXTRA`] for unknown ones). On error the document may be partly patched; the host fails
+/// it anyway.
+pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<u64, PatchError> {
     let members: BTreeMap<String, &RawValue> =
         serde_json::from_slice(patch).map_err(|e| PatchError::NotAnObject {
             // serde quotes offending values whole: bound them (found by fuzzing, 1.0 output).
             reason: bounded(&e.to_string(), 200),
             excerpt: crate::text::bounded_lossy(patch, 200),
         })?;
+    let mut touched = 0;
     for (name, value) in members {
         let bad = |e: serde_json::Error| PatchError::BadField {
             field: bounded(&name, 80),
@@ -250,6 +307,11 @@ pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<(), PatchError> {
             }
             continue;
         }
+        if let Some(bit) = KNOWN.iter().position(|known| *known == name) {
+            touched |= 1 << bit;
+        } else {
+            touched |= EXTRA;
+        }
         match set_known(doc, &name, value) {
             Some(result) => result.map_err(bad)?,
             None if value.get().trim() == "null" => {
@@ -261,7 +323,7 @@ pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<(), PatchError> {
             }
         }
     }
-    Ok(())
+    Ok(touched)
 }
 
 #[cfg(test)]
@@ -380,6 +442,32 @@ mod tests {
         let mut host = before.clone();
         apply_patch(&mut host, &patch).unwrap();
         assert_eq!(host, after);
+    }
+
+    #[test]
+    fn the_cache_encodes_the_same_bytes_after_patches_it_was_told_about() {
+        let mut doc = full_document();
+        let mut cache = FieldCache::default();
+        for mask in [ALL, TITLE | BODY, RAW | EXTRA, ALL] {
+            assert_eq!(
+                cache.encode(&doc, mask).unwrap(),
+                encode_fields(&doc, mask).unwrap()
+            );
+        }
+        let mut after = doc.clone();
+        after.body = "changed".into();
+        after.title = None;
+        after.extra.insert("more".into(), serde_json::json!(2));
+        let patch = encode_patch(&doc, &after).unwrap();
+        let touched = apply_patch(&mut doc, &patch).unwrap();
+        assert_eq!(touched, BODY | TITLE | EXTRA);
+        cache.invalidate(touched);
+        assert_eq!(
+            cache.encode(&doc, ALL).unwrap(),
+            encode_fields(&doc, ALL).unwrap()
+        );
+        let seen: Document = serde_json::from_slice(&cache.encode(&doc, ALL).unwrap()).unwrap();
+        assert_eq!(seen, after);
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl MockHost {
     pub fn process(&self, instance: &Instance, doc: &Document) -> Processed {
         let json = self
             .info
-            .encode_input(doc)
+            .encode_input(doc, &mut crate::fields::FieldCache::default())
             .unwrap_or_else(|e| panic!("serialize: {e}"));
         match instance.process(&json, MAX_TEST_OUTPUT) {
             CallOutcome::Continue(bytes) => match serde_json::from_slice::<Document>(&bytes) {
@@ -117,7 +117,7 @@ impl MockHost {
             CallOutcome::Patch(bytes) => {
                 let mut patched = doc.clone();
                 match crate::fields::apply_patch(&mut patched, &bytes) {
-                    Ok(()) => Processed::Continue(Box::new(patched)),
+                    Ok(_) => Processed::Continue(Box::new(patched)),
                     Err(e) => panic!("{e}"),
                 }
             }
