@@ -161,15 +161,15 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    fn signal(pattern: &str, needles: &[&'static str]) -> Signal {
+        Signal::new("test", pattern).unwrap().needing(needles)
+    }
+
     fn signals() -> Vec<Signal> {
         vec![
-            Signal::new("credit", r"^Translated by [^\n]+ from RFA$")
-                .unwrap()
-                .needing(&["translated"]),
-            Signal::new("named", r"\bRadio Free Asia\b")
-                .unwrap()
-                .needing(&["radio"]),
-            Signal::new("anything", r"x{3}").unwrap(),
+            signal(r"^Translated by [^\n]+ from RFA$", &["translated"]),
+            signal(r"\bRadio Free Asia\b", &["radio"]),
+            signal(r"x{3}", &[]),
         ]
     }
 
@@ -193,12 +193,8 @@ mod tests {
     #[test]
     fn overlapping_needles_are_not_lost() {
         let s = vec![
-            Signal::new("domain", r"globalresearch\.ca")
-                .unwrap()
-                .needing(&["globalresearch.ca"]),
-            Signal::new("word", r"Research")
-                .unwrap()
-                .needing(&["research"]),
+            signal(r"globalresearch\.ca", &["globalresearch.ca"]),
+            signal(r"Research", &["research"]),
         ];
         // "research" ends first and is reported; the domain around it is only marked.
         let p = Prefilter::new(&s, 0, 2);
