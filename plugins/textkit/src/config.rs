@@ -72,6 +72,16 @@ pub struct CleanupConfig {
     pub min_language_confidence: f64,
 }
 
+impl CleanupConfig {
+    /// Checks what can be wrong in a configuration (the user's extra patterns), without
+    /// building the whole cleaner.
+    pub fn check(&self) -> Result<(), crate::error::BuildError> {
+        self.extra_patterns
+            .iter()
+            .try_for_each(|p| crate::error::regex(p).map(drop))
+    }
+}
+
 impl Default for CleanupConfig {
     fn default() -> Self {
         CleanupConfig {

@@ -9,6 +9,7 @@
 //! ```
 
 use std::fmt::Debug;
+use std::sync::OnceLock;
 
 use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict};
 use regex::Regex;
@@ -94,7 +95,10 @@ pub struct OutletConfig {
 #[derive(Debug)]
 pub struct OutletPlugin<R: OutletRules> {
     rules: R,
-    cleaner: Cleaner,
+    /// Built on the first document the outlet claims: an outlet that sees none of its
+    /// articles never holds the cleaner's compiled patterns (several MB).
+    cleaner: OnceLock<Cleaner>,
+    cleanup: CleanupConfig,
     extra: Vec<Regex>,
     min_signals: usize,
     prefilter: Prefilter,
@@ -125,6 +129,20 @@ impl<R: OutletRules> OutletPlugin<R> {
         );
         (found.len() >= self.min_signals).then_some(found)
     }
+
+    /// True once the cleaner has been built (the outlet claimed a document).
+    pub fn has_cleaner(&self) -> bool {
+        self.cleaner.get().is_some()
+    }
+
+    /// The cleaner, built on first use.
+    fn cleaner(&self) -> Result<&Cleaner, PluginError> {
+        if let Some(cleaner) = self.cleaner.get() {
+            return Ok(cleaner);
+        }
+        let built = Cleaner::new(&self.cleanup).map_err(|e| PluginError::config(e.to_string()))?;
+        Ok(self.cleaner.get_or_init(|| built))
+    }
 }
 
 impl<R: OutletRules> Plugin for OutletPlugin<R> {
@@ -139,11 +157,13 @@ impl<R: OutletRules> Plugin for OutletPlugin<R> {
             .collect::<Result<_, _>>()
             .map_err(config_error)?;
         let rules = R::build().map_err(config_error)?;
+        config.cleanup.check().map_err(config_error)?;
         let min_signals = config.min_signals.unwrap_or(R::MIN_SIGNALS).max(1);
         Ok(OutletPlugin {
             prefilter: Prefilter::new(rules.signals(), extra.len(), min_signals),
             rules,
-            cleaner: Cleaner::new(&config.cleanup).map_err(config_error)?,
+            cleaner: OnceLock::new(),
+            cleanup: config.cleanup,
             extra,
             min_signals,
             host,
@@ -164,8 +184,9 @@ impl<R: OutletRules> Plugin for OutletPlugin<R> {
         let Some(found) = self.recognise(&text) else {
             return Ok(Verdict::Continue);
         };
-        let blocks = self.cleaner.blocks_of_normalized(&text);
-        let extraction = self.rules.apply(&self.cleaner, &blocks);
+        let cleaner = self.cleaner()?;
+        let blocks = cleaner.blocks_of_normalized(&text);
+        let extraction = self.rules.apply(cleaner, &blocks);
         self.host.debug(&format!(
             "outlet={} signals={:?} document={} Recognised outlet.",
             R::NAME,

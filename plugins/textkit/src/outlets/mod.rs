@@ -121,6 +121,31 @@ mod tests {
     }
 
     #[test]
+    fn cleaner_is_built_on_the_first_claim_and_config_checked_at_start() {
+        let plugin = OutletPlugin::<super::Rfa>::new(Default::default(), Host::detached()).unwrap();
+        let mut doc = Document {
+            raw: Some("A headline\n\nNothing of RFA here.".into()),
+            ..Document::default()
+        };
+        plugin.process(&mut doc).unwrap();
+        assert!(!plugin.has_cleaner());
+        doc.raw = Some(
+            "A headline\n\n\nThe first one.\n\n\nThe second one.\n\n\nTranslated from RFA.".into(),
+        );
+        plugin.process(&mut doc).unwrap();
+        assert_eq!(doc.outlet.as_deref(), Some("outlet-rfa"));
+        assert!(plugin.has_cleaner());
+        let bad = crate::outlet::OutletConfig {
+            cleanup: crate::config::CleanupConfig {
+                extra_patterns: vec!["(".into()],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert!(OutletPlugin::<super::Rfa>::new(bad, Host::detached()).is_err());
+    }
+
+    #[test]
     fn one_signal_is_not_enough() {
         let quoting = "A headline\n\nAs Global Research reported on globalresearch.ca, prices rose.\n\nMore text.";
         assert_eq!(run::<super::GlobalResearch>(quoting).outlet, None);
