@@ -8,7 +8,34 @@ pub use globalresearch::GlobalResearch;
 pub use reprint::Reprint;
 pub use rfa::Rfa;
 
+use ingestd_sdk::{Host, Plugin, PluginError};
+
 use crate::cleaner::{Block, Note};
+use crate::outlet::{Claim, OutletConfig, OutletPlugin, OutletRules};
+
+/// Names of the bundled outlets, as [`builtin`] takes them.
+pub const BUILTIN: &[&str] = &["globalresearch", "reprint", "rfa"];
+
+fn boxed<R: OutletRules>(host: Host) -> Result<Box<dyn Claim>, PluginError> {
+    Ok(Box::new(OutletPlugin::<R>::new(
+        OutletConfig::default(),
+        host,
+    )?))
+}
+
+/// A bundled outlet's rules by name (`rfa` or its plugin name `outlet-rfa`), with the default
+/// outlet options, to run inside another plugin ([`Claim`]).
+pub fn builtin(name: &str, host: Host) -> Result<Box<dyn Claim>, PluginError> {
+    match name.strip_prefix("outlet-").unwrap_or(name) {
+        "globalresearch" => boxed::<GlobalResearch>(host),
+        "reprint" => boxed::<Reprint>(host),
+        "rfa" => boxed::<Rfa>(host),
+        _ => Err(PluginError::config(format!(
+            "unknown built-in outlet {name:?}; known: {}",
+            BUILTIN.join(", ")
+        ))),
+    }
+}
 
 /// Text blocks (not metadata, not boilerplate) among `notes`, by index.
 pub(crate) fn text_indices(notes: &[Note]) -> impl Iterator<Item = usize> + '_ {
