@@ -72,15 +72,27 @@ pub fn remove(
     Ok(())
 }
 
-/// Reads every row of a bucket table as `(band, key)` pairs, sorted by band, oldest key first.
-pub fn drain_rows(table: &Table<'_, u64, &'static [u8]>) -> Result<Vec<(u64, u64)>, StoreError> {
+/// Reads the rows of the bands in `range` as `(band, key)` pairs, sorted by band, oldest key
+/// first; with `remove`, also deletes them from the table.
+pub fn take_rows(
+    table: &mut Table<'_, u64, &'static [u8]>,
+    range: impl std::ops::RangeBounds<u64>,
+    remove: bool,
+) -> Result<Vec<(u64, u64)>, StoreError> {
     let mut rows = Vec::new();
     let mut keys = Vec::new();
-    for item in table.iter().or_db("read a band bucket")? {
+    let mut bands = Vec::new();
+    for item in table.range(range).or_db("read a band bucket")? {
         let (band, value) = item.or_db("read a band bucket")?;
         keys.clear();
         unpack(value.value(), &mut keys);
         rows.extend(keys.iter().map(|&k| (band.value(), k)));
+        bands.push(band.value());
+    }
+    if remove {
+        for band in bands {
+            table.remove(band).or_db("remove a band bucket")?;
+        }
     }
     Ok(rows)
 }
@@ -108,7 +120,21 @@ mod tests {
             assert!(table.get(9).unwrap().is_none());
             remove(&mut table, 7, 5).unwrap();
             assert_eq!(read(&table, 7).unwrap().len(), BUCKET_CAP - 1);
-            assert_eq!(drain_rows(&table).unwrap().len(), BUCKET_CAP - 1);
+            add(&mut table, &[(u64::MAX, 1)]).unwrap();
+            assert_eq!(
+                take_rows(&mut table, ..8, false).unwrap().len(),
+                BUCKET_CAP - 1
+            );
+            assert_eq!(take_rows(&mut table, 8.., true).unwrap(), [(u64::MAX, 1)]);
+            assert!(
+                table.get(u64::MAX).unwrap().is_none(),
+                "taken rows are removed"
+            );
+            assert_eq!(
+                take_rows(&mut table, .., true).unwrap().len(),
+                BUCKET_CAP - 1
+            );
+            assert!(take_rows(&mut table, .., false).unwrap().is_empty());
         }
         txn.commit().unwrap();
     }

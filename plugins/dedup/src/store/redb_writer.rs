@@ -83,28 +83,39 @@ pub(super) fn write_entries(
     Ok(rows.len() as u64)
 }
 
-/// Moves every row of the recent bucket table into the main one, in band order, in one
-/// transaction.
+/// Moves every row of the recent bucket table into the main one, in band order, in
+/// [`MERGE_STEPS`] transactions of one band range each.
 ///
 /// Band keys are random, so inserting them one commit at a time into a large table would
 /// dirty a different page for almost every row. New rows therefore go to a small table, and
 /// are merged into the large one in sorted runs (a two-level LSM in effect): each page of the
-/// large table is rewritten about once per merge instead of once per row.
+/// large table is rewritten about once per merge instead of once per row. A transaction holds
+/// its dirty pages in memory, so the merge moves one band range at a time: the memory it
+/// needs is a fraction of the table's, and each range moves atomically (a look-up reads both
+/// tables, so it finds every row before, during and after the merge).
 fn merge_recent_bands(db: &Database) -> Result<(), StoreError> {
     let context = "merge the dedup band tables";
-    let txn = db.begin_write().or_db(context)?;
-    let rows = {
-        let recent = txn.open_table(BANDS_RECENT).or_db(context)?;
-        buckets::drain_rows(&recent)?
-    };
-    txn.delete_table(BANDS_RECENT).or_db(context)?;
-    {
-        txn.open_table(BANDS_RECENT).or_db(context)?;
-        let mut main = txn.open_table(BANDS).or_db(context)?;
-        buckets::add(&mut main, &rows)?;
+    let width = u64::MAX / MERGE_STEPS + 1;
+    for step in 0..MERGE_STEPS {
+        let low = step * width;
+        let txn = db.begin_write().or_db(context)?;
+        {
+            let mut recent = txn.open_table(BANDS_RECENT).or_db(context)?;
+            let rows = if step + 1 == MERGE_STEPS {
+                buckets::take_rows(&mut recent, low.., true)?
+            } else {
+                buckets::take_rows(&mut recent, low..low + width, true)?
+            };
+            let mut main = txn.open_table(BANDS).or_db(context)?;
+            buckets::add(&mut main, &rows)?;
+        }
+        txn.commit().or_db(context)?;
     }
-    txn.commit().or_db(context)
+    Ok(())
 }
+
+/// Band ranges (transactions) of one merge.
+const MERGE_STEPS: u64 = 16;
 
 fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, StoreError> {
     let context = "prune the dedup index";
