@@ -1,5 +1,6 @@
-//! Criterion benches: each bundled plugin's per-document cost through the real ABI, and the
-//! ABI crossing alone (a pass-through plugin on a finished document).
+//! Criterion benches: each bundled plugin's per-document cost through the real ABI (the chain
+//! of the bundled config, then the three outlet plugins on their own), and the ABI crossing
+//! alone (a pass-through plugin that reads every field, on a finished document).
 //!
 //! Needs release builds of the plugins in the same target folder as the bench: `cargo build
 //! --release --workspace && cargo bench -p ingestd --bench plugins` (with `CARGO_TARGET_DIR`
@@ -111,6 +112,30 @@ fn bench_plugins(c: &mut Criterion) {
         // is its common case on a real stream as well.
         group.bench_function(label, |b| b.iter(|| run(&single, &inputs)));
         inputs = run(&single, &inputs);
+    }
+    // The outlet plugins on their own (the bundled chain runs their rules inside cleanup),
+    // on the raw sample documents, as the first stage of a chain would see them.
+    for lib in [
+        "liboutlet_globalresearch.so",
+        "liboutlet_reprint.so",
+        "liboutlet_rfa.so",
+    ] {
+        let entry = ChainEntry {
+            name: None,
+            path: release.join(lib),
+            enabled: true,
+            isolate: false,
+            timeout_ms: None,
+            config: Default::default(),
+        };
+        if !entry.path.exists() {
+            continue;
+        }
+        if let Some(single) = chain_of(&base, std::slice::from_ref(&entry)) {
+            let label = single.labels().first().map(|s| (*s).to_owned());
+            let label = label.unwrap_or_else(|| lib.to_owned());
+            group.bench_function(label, |b| b.iter(|| run(&single, &docs)));
+        }
     }
     group.finish();
 
