@@ -142,37 +142,19 @@ mod tests {
     fn built_in_outlets_read_articles_as_the_outlet_plugins_do() {
         use textkit::outlet::OutletPlugin;
         use textkit::outlets::{GlobalResearch, Reprint, Rfa};
-        let separate: [&dyn Fn(&mut Document); 3] = [
-            &|doc| {
-                drop(
-                    OutletPlugin::<GlobalResearch>::new(Default::default(), Host::detached())
-                        .unwrap()
-                        .process(doc),
-                )
-            },
-            &|doc| {
-                drop(
-                    OutletPlugin::<Reprint>::new(Default::default(), Host::detached())
-                        .unwrap()
-                        .process(doc),
-                )
-            },
-            &|doc| {
-                drop(
-                    OutletPlugin::<Rfa>::new(Default::default(), Host::detached())
-                        .unwrap()
-                        .process(doc),
-                )
-            },
-        ];
+        // Built once, as the daemon does: rules and patterns are start-up work.
+        let global_research =
+            OutletPlugin::<GlobalResearch>::new(Default::default(), Host::detached()).unwrap();
+        let reprint = OutletPlugin::<Reprint>::new(Default::default(), Host::detached()).unwrap();
+        let rfa = OutletPlugin::<Rfa>::new(Default::default(), Host::detached()).unwrap();
         let plain = plugin("{}");
         let built_in = plugin(r#"{"outlets": ["globalresearch", "outlet-reprint", "rfa"]}"#);
         let mut claimed = 0;
         for (name, text) in textkit::testing::fixture_articles() {
             let mut one_by_one = sample_document(&name, &text);
-            for outlet in &separate {
-                outlet(&mut one_by_one);
-            }
+            global_research.process(&mut one_by_one).unwrap();
+            reprint.process(&mut one_by_one).unwrap();
+            rfa.process(&mut one_by_one).unwrap();
             plain.process(&mut one_by_one).unwrap();
             let mut inside = sample_document(&name, &text);
             built_in.process(&mut inside).unwrap();

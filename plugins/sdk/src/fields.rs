@@ -82,15 +82,18 @@ macro_rules! document_fields {
             mask
         }
 
-        /// Sets a known field from its JSON value; `None` when the name is not a known field.
+        /// Sets a known field from its JSON value and returns its bit; `None` when the name is
+        /// not a known field.
         fn set_known(
             doc: &mut Document,
             name: &str,
             value: &RawValue,
-        ) -> Option<Result<(), serde_json::Error>> {
+        ) -> Option<Result<u64, serde_json::Error>> {
             match name {
                 $(
-                    stringify!($field) => Some(parse_or_default(value).map(|v| doc.$field = v)),
+                    stringify!($field) => {
+                        Some(parse_or_default(value).map(|v| doc.$field = v).map(|()| $konst))
+                    }
                 )*
                 _ => None,
             }
@@ -307,21 +310,18 @@ pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<u64, PatchError> 
             }
             continue;
         }
-        if let Some(bit) = KNOWN.iter().position(|known| *known == name) {
-            touched |= 1 << bit;
-        } else {
-            touched |= EXTRA;
-        }
-        match set_known(doc, &name, value) {
+        touched |= match set_known(doc, &name, value) {
             Some(result) => result.map_err(bad)?,
             None if value.get().trim() == "null" => {
                 doc.extra.remove(&name);
+                EXTRA
             }
             None => {
                 let parsed = serde_json::from_str(value.get()).map_err(bad)?;
                 doc.extra.insert(name, parsed);
+                EXTRA
             }
-        }
+        };
     }
     Ok(touched)
 }
