@@ -36,7 +36,7 @@ pub(crate) struct Cli {
 }
 
 /// Exit codes, shown by `ingestd -h`.
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 some files failed (process); 2 bad configuration, \
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 some files failed or were skipped (process); 2 bad configuration, \
                           plugin or command line; 3 the daemon is not running (status).";
 
 /// Examples shown by `ingestd --help`.

@@ -87,11 +87,6 @@ impl Outbox {
     }
 }
 
-/// Writes a document as `outbox/<id>.json` (temp file, fsync, rename, fsync of the folder).
-pub fn write_document(outbox: &Path, doc: &Document, fsync: bool) -> io::Result<Written> {
-    Outbox::new(outbox, fsync).write(doc)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,16 +109,17 @@ mod tests {
     #[test]
     fn a_replay_leaves_the_file_byte_identical() {
         let dir = tempfile::tempdir().unwrap();
-        let first = write_document(dir.path(), &doc("A", 10), false).unwrap();
+        let outbox = Outbox::new(dir.path(), false);
+        let first = outbox.write(&doc("A", 10)).unwrap();
         let Written::New(path) = first else {
             panic!("{first:?}")
         };
         let before = std::fs::read(&path).unwrap();
-        let again = write_document(dir.path(), &doc("A", 99), false).unwrap();
+        let again = outbox.write(&doc("A", 99)).unwrap();
         assert_eq!(again, Written::Unchanged(path.clone()));
         assert_eq!(std::fs::read(&path).unwrap(), before);
         assert!(matches!(
-            write_document(dir.path(), &doc("B", 1), false).unwrap(),
+            outbox.write(&doc("B", 1)).unwrap(),
             Written::New(_)
         ));
     }

@@ -61,6 +61,11 @@ fn metrics_and_health_over_loopback() {
         addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"),
         "{addr}"
     );
+    // The listener is up before start-up completes (503 until then): wait for readiness.
+    assert!(
+        wait_until(Duration::from_secs(10), || get(&addr, "/healthz").0 == 200),
+        "/healthz never became ready"
+    );
     assert_eq!(get(&addr, "/healthz"), (200, "ok\n".to_owned()));
     assert_eq!(get(&addr, "/nothing").0, 404);
 
