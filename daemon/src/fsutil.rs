@@ -104,10 +104,28 @@ fn copy_then_remove(src: &Path, target: &Path, fsync: bool) -> io::Result<()> {
 /// Writes `bytes` to `dir/name` atomically: a temp file in `dir`, fsync, rename over the
 /// target, fsync of `dir`. Readers see the old file or the new one, never a partial one.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8], fsync: bool) -> io::Result<PathBuf> {
+    write_atomic_with_mode(dir, name, bytes, fsync, None)
+}
+
+/// [`write_atomic`] with the file's permission bits (e.g. `0o644`) set on the temp file, so
+/// the file has them from the moment it appears (temp files start private, `0o600`).
+pub fn write_atomic_with_mode(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    fsync: bool,
+    mode: Option<u32>,
+) -> io::Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
+    if let Some(mode) = mode {
+        // fchmod, not the create mode: the umask (the unit sets 0007) must not narrow it.
+        temp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))?;
+    }
     temp.write_all(bytes)?;
     if fsync {
         temp.as_file().sync_all()?;
@@ -243,6 +261,20 @@ pub fn ensure_dir(what: &str, dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_written_with_a_mode_has_it_when_it_appears() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_atomic_with_mode(dir.path(), "s.json", b"{}", false, Some(0o644)).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+        let private = write_atomic(dir.path(), "p.json", b"{}", false).unwrap();
+        assert_eq!(
+            fs::metadata(private).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
 
     #[test]
     fn rename_noreplace_refuses_to_overwrite() {

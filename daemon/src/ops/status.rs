@@ -92,10 +92,8 @@ impl Status {
     /// Writes the snapshot atomically into `state_dir` (no fsync: it is rewritten soon),
     /// readable by everyone who may enter the state folder (temp files start private).
     pub fn write(&self, state_dir: &Path) -> std::io::Result<()> {
-        use std::os::unix::fs::PermissionsExt;
         let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        let path = fsutil::write_atomic(state_dir, STATUS_FILE, &json, false)?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+        fsutil::write_atomic_with_mode(state_dir, STATUS_FILE, &json, false, Some(0o644)).map(drop)
     }
 
     /// Reads the status file from `state_dir`.
