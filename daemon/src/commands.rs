@@ -12,7 +12,7 @@ use ingestd::ops::{self, Status};
 use ingestd::plugin_host::{Chain, ChainOutcome, load_plugin};
 use ingestd::settings::{self, Overrides, Settings};
 use ingestd::source::{document_from, read_source};
-use ingestd::{logging, outbox};
+use ingestd::{logging, memory, outbox};
 use ingestd_sdk::fields;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -100,6 +100,8 @@ fn run_daemon(
     overrides: Overrides,
     _args: &RunArgs,
 ) -> Result<ExitCode> {
+    // Before any thread starts: one arena per plugin thread, at least two.
+    memory::limit_arenas(settings.worker_count().max(2));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("ingestd")
