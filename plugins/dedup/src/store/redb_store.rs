@@ -15,9 +15,9 @@
 //! (stored-at << 64 | key), the last for retention.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender, SyncSender};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -67,7 +67,9 @@ pub type ErrorLog = Arc<dyn Fn(&str) + Send + Sync>;
 pub(super) type Reply = SyncSender<Result<usize, String>>;
 
 pub(super) enum Msg {
-    Insert(u64),
+    /// New keys are in the [`Queue`]: sent when it stops being empty and when it fills a
+    /// batch, so the writer wakes once per batch rather than once per document.
+    Queued,
     Flush(Reply),
     Prune {
         cutoff: u64,
@@ -77,11 +79,15 @@ pub(super) enum Msg {
     },
 }
 
+/// Keys of overlay entries waiting for the writer, in insertion order.
+pub(super) type Queue = Arc<Mutex<Vec<u64>>>;
+
 /// The redb-backed store.
 pub struct RedbStore {
     db: Arc<Database>,
     overlay: Arc<MemIndex>,
     pending: Arc<AtomicUsize>,
+    queue: Queue,
     /// `Sender` is `Sync`: workers send without any lock; `None` once dropping.
     tx: Option<Sender<Msg>>,
     writer: Option<JoinHandle<()>>,
@@ -129,11 +135,13 @@ impl RedbStore {
         let db = Arc::new(db);
         let overlay = Arc::new(MemIndex::new(false));
         let pending = Arc::new(AtomicUsize::new(0));
+        let queue = Queue::default();
         let (tx, rx) = mpsc::channel();
         let writer = Writer {
             db: Arc::clone(&db),
             overlay: Arc::clone(&overlay),
             pending: Arc::clone(&pending),
+            queue: Arc::clone(&queue),
             log,
             recent_rows,
             merge_rows: options.merge_rows,
@@ -146,6 +154,7 @@ impl RedbStore {
             db,
             overlay,
             pending,
+            queue,
             tx: Some(tx),
             writer: Some(writer),
         })
@@ -157,6 +166,22 @@ impl RedbStore {
             .ok_or(StoreError::WriterStopped)?
             .send(msg)
             .map_err(|_| StoreError::WriterStopped)
+    }
+
+    /// Hands a new overlay entry's key to the writer, waking it only when needed.
+    fn enqueue(&self, key: u64) -> Result<(), StoreError> {
+        if self.tx.is_none() {
+            return Err(StoreError::WriterStopped);
+        }
+        let queued = {
+            let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            queue.push(key);
+            queue.len()
+        };
+        if queued == 1 || queued == BATCH {
+            self.send(Msg::Queued)?;
+        }
+        Ok(())
     }
 
     fn ask(&self, make: impl FnOnce(Reply) -> Msg) -> Result<usize, StoreError> {
@@ -215,7 +240,7 @@ impl DedupStore for RedbStore {
                 .check_and_insert(|| self.snapshot(), entry, near, judge)?;
         if inserted {
             self.pending.fetch_add(1, Ordering::Relaxed);
-            if let Err(e) = self.send(Msg::Insert(entry.key)) {
+            if let Err(e) = self.enqueue(entry.key) {
                 self.pending.fetch_sub(1, Ordering::Relaxed);
                 self.overlay.remove(entry.key);
                 return Err(e);
@@ -279,6 +304,8 @@ impl Backing for Snapshot {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
     use super::*;
     use crate::store::Outcome;
 
@@ -334,5 +361,33 @@ mod tests {
             };
             assert_eq!(checked.unwrap().outcome, expected);
         }
+    }
+
+    #[test]
+    fn queued_entries_are_committed_without_a_flush_by_batch_and_by_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let log: ErrorLog = Arc::new(|_: &str| {});
+        let store =
+            RedbStore::open_with(&dir.path().join("q.redb"), log, RedbOptions::default()).unwrap();
+        let none = |_: &Entry| None;
+        let committed = || {
+            let txn = store.db.begin_read().unwrap();
+            txn.open_table(ENTRIES).unwrap().len().unwrap() as usize
+        };
+        // A full batch is committed at once, and the few after it within an interval.
+        let total = BATCH + 3;
+        for key in 1..=total as u64 {
+            store
+                .check_and_insert(&entry(key, key), true, &none)
+                .unwrap();
+        }
+        let deadline = Instant::now() + 50 * FLUSH_INTERVAL;
+        // The writer counts an entry out of `pending` once its commit is done.
+        while store.pending.load(Ordering::Relaxed) > 0 && Instant::now() < deadline {
+            std::thread::sleep(FLUSH_INTERVAL / 4);
+        }
+        assert_eq!(store.pending.load(Ordering::Relaxed), 0);
+        assert_eq!(committed(), total);
+        assert!(store.queue.lock().unwrap().is_empty());
     }
 }

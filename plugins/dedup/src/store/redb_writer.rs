@@ -4,9 +4,9 @@
 //! entries (see [`super::redb_store`]); it commits them in batches, then drops them from the
 //! overlay, merges the recent band table into the main one now and then, and prunes on request.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, PoisonError};
 use std::time::Instant;
 
 use redb::{Database, Durability, ReadableTable};
@@ -14,7 +14,7 @@ use redb::{Database, Durability, ReadableTable};
 use super::buckets;
 use super::index::MemIndex;
 use super::redb_store::{
-    BANDS, BANDS_RECENT, BATCH, BY_TIME, ENTRIES, EXACT, ErrorLog, FLUSH_INTERVAL, Msg,
+    BANDS, BANDS_RECENT, BATCH, BY_TIME, ENTRIES, EXACT, ErrorLog, FLUSH_INTERVAL, Msg, Queue,
 };
 use super::{Entry, OrDb, StoreError, codec};
 
@@ -162,6 +162,7 @@ pub(super) struct Writer {
     pub(super) db: Arc<Database>,
     pub(super) overlay: Arc<MemIndex>,
     pub(super) pending: Arc<AtomicUsize>,
+    pub(super) queue: Queue,
     pub(super) log: ErrorLog,
     /// Rows added to the recent bucket table since the last merge.
     pub(super) recent_rows: u64,
@@ -171,35 +172,39 @@ pub(super) struct Writer {
 
 impl Writer {
     pub(super) fn run(mut self, rx: Receiver<Msg>) {
+        // Keys taken from the queue and not committed yet (kept after a failed commit).
         let mut keys: Vec<u64> = Vec::new();
-        let mut deadline = Instant::now() + FLUSH_INTERVAL;
+        // When the oldest waiting key must be committed; `None` while nothing waits.
+        let mut deadline: Option<Instant> = None;
         loop {
-            let msg = if keys.is_empty() {
-                rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
-            } else {
-                rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            let msg = match deadline {
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
             };
             match msg {
-                Ok(Msg::Insert(key)) => {
-                    if keys.is_empty() {
-                        deadline = Instant::now() + FLUSH_INTERVAL;
-                    }
-                    keys.push(key);
-                    if keys.len() >= BATCH {
+                Ok(Msg::Queued) => {
+                    deadline.get_or_insert_with(|| Instant::now() + FLUSH_INTERVAL);
+                    if self.queued() >= BATCH {
+                        self.take_queued(&mut keys);
                         self.commit_logged(&mut keys);
+                        deadline = self.next_deadline(&keys);
                     }
                 }
                 Ok(Msg::Flush(reply)) => {
+                    self.take_queued(&mut keys);
                     let _ = reply.send(self.commit(&mut keys).map_err(|e| e.to_string()));
+                    deadline = self.next_deadline(&keys);
                 }
                 Ok(Msg::Prune {
                     cutoff,
                     budget,
                     reply,
                 }) => {
+                    self.take_queued(&mut keys);
                     let result = self
                         .commit(&mut keys)
                         .and_then(|_| prune_entries(&self.db, cutoff, budget));
+                    deadline = self.next_deadline(&keys);
                     match (reply, result) {
                         (Some(reply), result) => {
                             let _ = reply.send(result.map_err(|e| e.to_string()));
@@ -211,16 +216,37 @@ impl Writer {
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {
+                    self.take_queued(&mut keys);
                     self.commit_logged(&mut keys);
                     // After a failed commit, retry one interval later rather than spinning.
-                    deadline = Instant::now() + FLUSH_INTERVAL;
+                    deadline = self.next_deadline(&keys);
                 }
                 Err(RecvTimeoutError::Disconnected) => {
+                    self.take_queued(&mut keys);
                     self.commit_logged(&mut keys);
                     return;
                 }
             }
         }
+    }
+
+    /// Number of keys waiting in the queue.
+    fn queued(&self) -> usize {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// Moves the queued keys to `keys`. A worker that queues after this finds the queue empty
+    /// and sends [`Msg::Queued`] again, so no key waits unseen.
+    fn take_queued(&self, keys: &mut Vec<u64>) {
+        keys.append(&mut self.queue.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// The next commit time: one interval from now while keys wait (a failed commit), else none.
+    fn next_deadline(&self, keys: &[u64]) -> Option<Instant> {
+        (!keys.is_empty()).then(|| Instant::now() + FLUSH_INTERVAL)
     }
 
     fn commit_logged(&mut self, keys: &mut Vec<u64>) {
