@@ -116,6 +116,33 @@ pub fn write_atomic_with_mode(
     fsync: bool,
     mode: Option<u32>,
 ) -> io::Result<PathBuf> {
+    let sync = if fsync { FileSync::All } else { FileSync::None };
+    let target = persist_temp(dir, name, bytes, mode, sync)?;
+    if fsync {
+        fsync_dir(dir)?;
+    }
+    Ok(target)
+}
+
+/// How a temp file is flushed before its rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileSync {
+    None,
+    /// `fdatasync`: the data and the size, enough for a file read back whole.
+    Data,
+    /// `fsync`: the metadata too (the mode set on it).
+    All,
+}
+
+/// Writes `bytes` to a new temp file in `dir` (mode `mode` if given), flushes it as `sync`
+/// says and renames it to `name`; the folder itself is not synced.
+fn persist_temp(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    mode: Option<u32>,
+    sync: FileSync,
+) -> io::Result<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
@@ -127,14 +154,13 @@ pub fn write_atomic_with_mode(
             .set_permissions(fs::Permissions::from_mode(mode))?;
     }
     temp.write_all(bytes)?;
-    if fsync {
-        temp.as_file().sync_all()?;
+    match sync {
+        FileSync::None => {}
+        FileSync::Data => temp.as_file().sync_data()?,
+        FileSync::All => temp.as_file().sync_all()?,
     }
     let target = dir.join(name);
     temp.persist(&target).map_err(|e| e.error)?;
-    if fsync {
-        fsync_dir(dir)?;
-    }
     Ok(target)
 }
 
@@ -220,15 +246,7 @@ impl DirSync {
 /// (which must be the group commit of `dir`), and the file is flushed with `fdatasync`: a new
 /// file's size and blocks are flushed by it, its timestamps need not be.
 pub fn write_durable(dir_sync: &DirSync, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
-    let dir = dir_sync.dir.as_path();
-    let mut temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_data()?;
-    let target = dir.join(name);
-    temp.persist(&target).map_err(|e| e.error)?;
+    let target = persist_temp(&dir_sync.dir, name, bytes, None, FileSync::Data)?;
     dir_sync.sync()?;
     Ok(target)
 }

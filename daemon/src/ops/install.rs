@@ -9,11 +9,12 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
+
+use crate::fsutil;
 
 /// The bundled configuration, used when no template is given.
 pub const BUNDLED_CONFIG: &str = include_str!("../../../config/ingestd.toml");
@@ -290,16 +291,12 @@ impl Installer<'_> {
                 path: target.clone(),
                 source,
             };
-            let mut temp = tempfile::Builder::new()
-                .prefix(".ingestd-install-")
-                .tempfile_in(&dir)
+            let name = target
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| io("write", std::io::Error::other("no file name")))?;
+            fsutil::write_atomic_with_mode(&dir, name, bytes, true, Some(mode))
                 .map_err(|e| io("write", e))?;
-            temp.write_all(bytes).map_err(|e| io("write", e))?;
-            temp.as_file()
-                .set_permissions(fs::Permissions::from_mode(mode))
-                .map_err(|e| io("set the mode of", e))?;
-            temp.as_file().sync_all().map_err(|e| io("write", e))?;
-            temp.persist(&target).map_err(|e| io("write", e.error))?;
         }
         self.actions.push(Action::Installed(target));
         Ok(())
