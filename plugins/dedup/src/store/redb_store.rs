@@ -39,7 +39,7 @@ pub const BATCH: usize = 2048;
 /// Longest time an entry waits for its commit.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
 /// Most uncommitted entries before checks wait for the writer.
-pub const MAX_PENDING: usize = 50_000;
+pub const MAX_PENDING: usize = 4 * BATCH;
 /// Rows added to the recent bucket table that trigger a merge (about 30,000 documents).
 const MERGE_ROWS: u64 = 1 << 20;
 
@@ -389,5 +389,17 @@ mod tests {
         assert_eq!(store.pending.load(Ordering::Relaxed), 0);
         assert_eq!(committed(), total);
         assert!(store.queue.lock().unwrap().is_empty());
+        // Every entry is found through its bands, merged or not.
+        let any = |_: &Entry| Some(0.9);
+        for key in [1u64, 700, BATCH as u64, total as u64] {
+            let checked = store.check_and_insert(&entry(1_000_000_000 + key, key), true, &any);
+            assert_eq!(
+                checked.unwrap().outcome,
+                Outcome::Near {
+                    of: format!("{key:016x}"),
+                    similarity: 0.9
+                }
+            );
+        }
     }
 }

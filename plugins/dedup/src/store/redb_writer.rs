@@ -93,24 +93,24 @@ pub(super) fn write_entries(
 /// its dirty pages in memory, so the merge moves one band range at a time: the memory it
 /// needs is a fraction of the table's, and each range moves atomically (a look-up reads both
 /// tables, so it finds every row before, during and after the merge).
-fn merge_recent_bands(db: &Database) -> Result<(), StoreError> {
+/// Moves the rows of one band range (`step` of [`MERGE_STEPS`]) from the recent bucket table
+/// into the main one, in one transaction.
+fn merge_band_range(db: &Database, step: u64) -> Result<(), StoreError> {
     let context = "merge the dedup band tables";
     let width = u64::MAX / MERGE_STEPS + 1;
-    for step in 0..MERGE_STEPS {
-        let low = step * width;
-        let txn = db.begin_write().or_db(context)?;
-        {
-            let mut recent = txn.open_table(BANDS_RECENT).or_db(context)?;
-            let rows = if step + 1 == MERGE_STEPS {
-                buckets::take_rows(&mut recent, low.., true)?
-            } else {
-                buckets::take_rows(&mut recent, low..low + width, true)?
-            };
-            let mut main = txn.open_table(BANDS).or_db(context)?;
-            buckets::add(&mut main, &rows)?;
-        }
-        txn.commit().or_db(context)?;
+    let low = step * width;
+    let txn = db.begin_write().or_db(context)?;
+    {
+        let mut recent = txn.open_table(BANDS_RECENT).or_db(context)?;
+        let rows = if step + 1 == MERGE_STEPS {
+            buckets::take_rows(&mut recent, low.., true)?
+        } else {
+            buckets::take_rows(&mut recent, low..low + width, true)?
+        };
+        let mut main = txn.open_table(BANDS).or_db(context)?;
+        buckets::add(&mut main, &rows)?;
     }
+    txn.commit().or_db(context)?;
     Ok(())
 }
 
@@ -260,6 +260,22 @@ impl Writer {
 
     /// Commits the overlay entries of `keys` durably, then drops them from the overlay.
     fn commit(&mut self, keys: &mut Vec<u64>) -> Result<usize, StoreError> {
+        let committed = self.write_keys(keys)?;
+        if self.recent_rows >= self.merge_rows {
+            // The entries are committed already; a failed merge is retried after the next commit.
+            if let Err(e) = self.merge(keys) {
+                self.recent_rows = self.recent_rows.max(self.merge_rows);
+                (self.log)(&format!(
+                    "error=\"{e}\" Could not merge the dedup band tables; will retry."
+                ));
+            }
+        }
+        Ok(committed)
+    }
+
+    /// Commits the overlay entries of `keys` and drops them from the overlay; on failure
+    /// `keys` is left as it was.
+    fn write_keys(&mut self, keys: &mut Vec<u64>) -> Result<usize, StoreError> {
         if keys.is_empty() {
             return Ok(0);
         }
@@ -271,15 +287,20 @@ impl Writer {
             self.overlay.remove(key);
             self.pending.fetch_sub(1, Ordering::Relaxed);
         }
-        if self.recent_rows >= self.merge_rows {
-            // The entries are committed already; a failed merge is retried after the next one.
-            match merge_recent_bands(&self.db) {
-                Ok(()) => self.recent_rows = 0,
-                Err(e) => (self.log)(&format!(
-                    "error=\"{e}\" Could not merge the dedup band tables; will retry."
-                )),
-            }
-        }
         Ok(entries.len())
+    }
+
+    /// Merges the recent band table into the main one, one band range per transaction, and
+    /// commits the entries queued meanwhile between ranges: a merge of a large index takes
+    /// seconds, and the overlay must not hold a backlog's new entries for all that time.
+    /// Rows committed meanwhile into ranges already merged stay for the next merge.
+    fn merge(&mut self, keys: &mut Vec<u64>) -> Result<(), StoreError> {
+        self.recent_rows = 0;
+        for step in 0..MERGE_STEPS {
+            merge_band_range(&self.db, step)?;
+            self.take_queued(keys);
+            self.write_keys(keys)?;
+        }
+        Ok(())
     }
 }
