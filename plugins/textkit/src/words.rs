@@ -1,6 +1,64 @@
 //! Word counting without allocating, with an optional bound (most rules only ask "more than N
 //! words?", so a long paragraph need not be counted to its end).
 
+/// What a character is to the word counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// White space (`char::is_whitespace`).
+    Space,
+    /// A letter or digit (`char::is_alphanumeric`).
+    Alphanumeric,
+    /// Anything else (punctuation, symbols).
+    Other,
+}
+
+/// The class of every ASCII byte; non-ASCII characters are decoded and asked.
+const ASCII_CLASS: [Class; 128] = {
+    let mut table = [Class::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = if matches!(b as u8, b' ' | b'\t'..=b'\r') {
+            Class::Space
+        } else if (b as u8).is_ascii_alphanumeric() {
+            Class::Alphanumeric
+        } else {
+            Class::Other
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Calls `f` with the class of each character of `text`, in order, until it returns false.
+/// ASCII bytes (most of any article) are looked up in a table, without decoding.
+#[inline]
+fn for_each_class(text: &str, mut f: impl FnMut(Class) -> bool) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let class = if b < 0x80 {
+            i += 1;
+            ASCII_CLASS[usize::from(b)]
+        } else {
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
+            if c.is_whitespace() {
+                Class::Space
+            } else if c.is_alphanumeric() {
+                Class::Alphanumeric
+            } else {
+                Class::Other
+            }
+        };
+        if !f(class) {
+            break;
+        }
+    }
+}
+
 /// Words of `text` (runs of non-white-space characters), as `text.split_whitespace().count()`,
 /// counted up to `limit` at most (the result is the smaller of the two).
 pub fn count_upto(text: &str, limit: usize) -> usize {
@@ -9,17 +67,15 @@ pub fn count_upto(text: &str, limit: usize) -> usize {
     }
     let mut count = 0;
     let mut in_word = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
+    for_each_class(text, |class| {
+        if class == Class::Space {
             in_word = false;
         } else if !in_word {
             in_word = true;
             count += 1;
-            if count >= limit {
-                break;
-            }
         }
-    }
+        count < limit
+    });
     count
 }
 
@@ -32,22 +88,18 @@ pub fn count(text: &str) -> usize {
 /// w.chars().any(char::is_alphanumeric)).count()`.
 pub fn count_alphanumeric(text: &str) -> usize {
     let mut count = 0;
-    let mut in_word = false;
     let mut counted = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            in_word = false;
-        } else {
-            if !in_word {
-                in_word = true;
-                counted = false;
-            }
-            if !counted && c.is_alphanumeric() {
+    for_each_class(text, |class| {
+        match class {
+            Class::Space => counted = false,
+            Class::Alphanumeric if !counted => {
                 counted = true;
                 count += 1;
             }
+            Class::Alphanumeric | Class::Other => {}
         }
-    }
+        true
+    });
     count
 }
 
