@@ -1,81 +1,59 @@
 //! Word counting without allocating, with an optional bound (most rules only ask "more than N
 //! words?", so a long paragraph need not be counted to its end).
 
-/// What a character is to the word counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    /// White space (`char::is_whitespace`).
-    Space,
-    /// A letter or digit (`char::is_alphanumeric`).
-    Alphanumeric,
-    /// Anything else (punctuation, symbols).
-    Other,
-}
+/// Bit set in [`ASCII_CLASS`] for white space (`char::is_whitespace`).
+const SPACE: u8 = 1;
+/// Bit set in [`ASCII_CLASS`] for letters and digits (`char::is_alphanumeric`).
+const ALNUM: u8 = 2;
 
-/// The class of every ASCII byte; non-ASCII characters are decoded and asked.
-const ASCII_CLASS: [Class; 128] = {
-    let mut table = [Class::Other; 128];
+/// The class bits of every ASCII byte; non-ASCII characters are decoded and asked.
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
     let mut b = 0;
     while b < 128 {
-        table[b] = if matches!(b as u8, b' ' | b'\t'..=b'\r') {
-            Class::Space
-        } else if (b as u8).is_ascii_alphanumeric() {
-            Class::Alphanumeric
+        let byte = b as u8;
+        table[b] = if matches!(byte, b' ' | b'\t'..=b'\r') {
+            SPACE
+        } else if byte.is_ascii_alphanumeric() {
+            ALNUM
         } else {
-            Class::Other
+            0
         };
         b += 1;
     }
     table
 };
 
-/// Calls `f` with the class of each character of `text`, in order, until it returns false.
+/// The class bits of the character starting at byte `i` of `text` and its length in bytes.
 /// ASCII bytes (most of any article) are looked up in a table, without decoding.
-#[inline]
-fn for_each_class(text: &str, mut f: impl FnMut(Class) -> bool) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let class = if b < 0x80 {
-            i += 1;
-            ASCII_CLASS[usize::from(b)]
-        } else {
-            let Some(c) = text[i..].chars().next() else {
-                break;
-            };
-            i += c.len_utf8();
-            if c.is_whitespace() {
-                Class::Space
-            } else if c.is_alphanumeric() {
-                Class::Alphanumeric
-            } else {
-                Class::Other
-            }
-        };
-        if !f(class) {
-            break;
-        }
+#[inline(always)]
+fn class_at(text: &str, i: usize) -> (u8, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return (ASCII_CLASS[usize::from(b)], 1);
+    }
+    match text[i..].chars().next() {
+        Some(c) if c.is_whitespace() => (SPACE, c.len_utf8()),
+        Some(c) if c.is_alphanumeric() => (ALNUM, c.len_utf8()),
+        Some(c) => (0, c.len_utf8()),
+        None => (SPACE, text.len() - i),
     }
 }
 
 /// Words of `text` (runs of non-white-space characters), as `text.split_whitespace().count()`,
 /// counted up to `limit` at most (the result is the smaller of the two).
 pub fn count_upto(text: &str, limit: usize) -> usize {
-    if limit == 0 {
-        return 0;
-    }
     let mut count = 0;
-    let mut in_word = false;
-    for_each_class(text, |class| {
-        if class == Class::Space {
-            in_word = false;
-        } else if !in_word {
-            in_word = true;
-            count += 1;
-        }
-        count < limit
-    });
+    // 1 when the previous character was white space (or there was none).
+    let mut after_space = 1usize;
+    let mut i = 0;
+    while i < text.len() && count < limit {
+        let (class, len) = class_at(text, i);
+        let space = usize::from(class & SPACE);
+        count += after_space & (space ^ 1);
+        after_space = space;
+        i += len;
+    }
     count
 }
 
@@ -88,18 +66,17 @@ pub fn count(text: &str) -> usize {
 /// w.chars().any(char::is_alphanumeric)).count()`.
 pub fn count_alphanumeric(text: &str) -> usize {
     let mut count = 0;
-    let mut counted = false;
-    for_each_class(text, |class| {
-        match class {
-            Class::Space => counted = false,
-            Class::Alphanumeric if !counted => {
-                counted = true;
-                count += 1;
-            }
-            Class::Alphanumeric | Class::Other => {}
-        }
-        true
-    });
+    // 1 once the current word has been counted (it holds a letter or digit).
+    let mut counted = 0usize;
+    let mut i = 0;
+    while i < text.len() {
+        let (class, len) = class_at(text, i);
+        let alnum = usize::from(class >> 1);
+        let space = usize::from(class & SPACE);
+        count += alnum & (counted ^ 1);
+        counted = (counted | alnum) & (space ^ 1);
+        i += len;
+    }
     count
 }
 
