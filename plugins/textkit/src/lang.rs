@@ -10,7 +10,8 @@ const SAMPLE_BYTES: usize = 1500;
 const SHORTCUT_MIN_WORDS: usize = 120;
 
 /// Least share, in per mille of the sample's words, of [`is_english_marker`] words that
-/// makes a sample clearly English (English prose has 120-220, other languages under 20).
+/// makes a sample clearly English. On the `lang_eval` set: 104-246 in the generated news
+/// articles, at most 19 in the gettext translations into other languages.
 const SHORTCUT_MIN_MARKERS_PER_MILLE: usize = 80;
 
 /// Most letters outside ASCII, in per mille of all letters, in a clearly English sample.
@@ -20,8 +21,8 @@ const SHORTCUT_MAX_NON_ASCII_PER_MILLE: usize = 10;
 ///
 /// Text that is [`clearly_english`] is English without asking whatlang (whose trigram
 /// scoring of every Latin-script language is most of the cost); anything else goes to
-/// [`detect_whatlang`]. `cargo run --release -p textkit --example lang_eval` measures how
-/// often the two differ.
+/// [`detect_whatlang`]. `cargo run --release -p textkit --example lang_eval -- FILE.jsonl`
+/// measures how often the two differ.
 pub fn detect(text: &str, min_confidence: f64) -> Option<&'static str> {
     let sample = sample(text);
     if clearly_english(sample) {
@@ -44,6 +45,7 @@ fn sample(text: &str) -> &str {
     &text[..end]
 }
 
+/// whatlang's language of `sample`, when it has 20 letters and the guess is confident.
 fn detect_sample(sample: &str, min_confidence: f64) -> Option<&'static str> {
     if sample.chars().filter(|c| c.is_alphabetic()).count() < 20 {
         return None;
@@ -59,7 +61,7 @@ fn detect_sample(sample: &str, min_confidence: f64) -> Option<&'static str> {
 pub fn clearly_english(sample: &str) -> bool {
     let half = sample.len() / 2;
     let mut halves = [Tally::default(), Tally::default()];
-    // The current word, lowercased, while it is short and ASCII (markers are 2-5 letters).
+    // The current word's first letters, lowercased (markers have 3 to 5 letters).
     let mut word = [0u8; 5];
     let mut len = 0usize;
     let mut plain = true;

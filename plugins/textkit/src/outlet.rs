@@ -133,7 +133,7 @@ impl<R: OutletRules> OutletPlugin<R> {
     /// The normalized text and the signals found, when `doc` is not claimed yet and is this
     /// outlet's. Cheap for other outlets' articles: a literal prefilter runs on `raw` first.
     fn recognise_document(&self, doc: &Document) -> Option<(String, Vec<&str>)> {
-        if !self.prefilter.may_match(doc.raw.as_deref()?) {
+        if doc.outlet.is_some() || !self.prefilter.may_match(doc.raw.as_deref()?) {
             return None;
         }
         self.recognise_prefiltered(doc)
