@@ -157,6 +157,15 @@ pub fn squash_spaces(text: &str) -> String {
     out
 }
 
+/// [`squash_spaces`] of an owned string, which is returned as it is when already squashed.
+pub(crate) fn squash_owned(text: String) -> String {
+    if is_squashed(&text) {
+        text
+    } else {
+        squash_spaces(&text)
+    }
+}
+
 /// True when [`squash_spaces`] would return `text` unchanged: its only white space is single
 /// plain spaces between words (most lines). Non-ASCII characters are decoded only to ask
 /// whether they are white space.
@@ -233,6 +242,7 @@ mod tests {
         for text in TRICKY {
             let reference = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(squash_spaces(text), reference, "{text:?}");
+            assert_eq!(squash_owned((*text).to_owned()), reference, "{text:?}");
         }
     }
 
