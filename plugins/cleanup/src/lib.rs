@@ -15,7 +15,7 @@
 
 use ingestd_sdk::{Document, Host, Plugin, PluginError, Verdict};
 use serde::de::Error as _;
-use textkit::outlet::Claim;
+use textkit::outlets::Builtins;
 use textkit::{Cleaner, CleanupConfig};
 
 /// The cleanup plugin's configuration: the cleaner's options and the built-in outlets.
@@ -48,7 +48,7 @@ impl<'de> serde::Deserialize<'de> for Config {
 #[derive(Debug)]
 pub struct Cleanup {
     cleaner: Cleaner,
-    outlets: Vec<Box<dyn Claim>>,
+    outlets: Builtins,
 }
 
 impl Cleanup {
@@ -62,11 +62,7 @@ impl Plugin for Cleanup {
     type Config = Config;
 
     fn new(config: Config, host: Host) -> Result<Self, PluginError> {
-        let outlets = config
-            .outlets
-            .iter()
-            .map(|name| textkit::outlets::builtin(name, host.clone()))
-            .collect::<Result<_, _>>()?;
+        let outlets = Builtins::new(&config.outlets, &host)?;
         let cleaner =
             Cleaner::new(&config.cleanup).map_err(|e| PluginError::config(e.to_string()))?;
         Ok(Cleanup { cleaner, outlets })
@@ -83,11 +79,7 @@ impl Plugin for Cleanup {
                 "the text is mostly control or replacement characters: a binary file, not an article",
             ));
         }
-        for outlet in &self.outlets {
-            if outlet.claim(doc, &self.cleaner) {
-                break;
-            }
-        }
+        self.outlets.claim(doc, &self.cleaner);
         let has_text = !doc.paragraphs.is_empty() || !doc.body.trim().is_empty();
         match doc.raw.as_deref() {
             Some(raw) if doc.outlet.is_none() || !has_text || doc.title.is_none() => {

@@ -169,6 +169,12 @@ impl Cleaner {
                 });
             if split {
                 blocks.extend(lines.into_iter().map(|(kind, text)| Block { kind, text }));
+            } else if lines.len() == 1 {
+                // One line (most paragraphs): its text is kept, not copied, when squashed.
+                blocks.extend(lines.into_iter().map(|(kind, text)| Block {
+                    kind,
+                    text: crate::normalize::squash_owned(text),
+                }));
             } else if let Some((kind, _)) = lines.first() {
                 let joined: Vec<&str> = lines.iter().map(|(_, t)| t.as_str()).collect();
                 blocks.push(Block {

@@ -5,7 +5,7 @@
 //! `27 May 2016`, `27th May, 2016`, `27. Mai 2016`, `27 de mayo de 2016`, `7 juillet 2022`,
 //! with month names in English, French, German, Spanish, Italian, Portuguese and Dutch.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use regex::Regex;
@@ -54,7 +54,7 @@ enum Layout {
 #[derive(Debug)]
 pub struct DateParser {
     patterns: Vec<(Regex, Layout)>,
-    months: HashMap<String, u32>,
+    months: FxHashMap<String, u32>,
     order: DateOrder,
 }
 
@@ -87,7 +87,7 @@ impl DateParser {
                 Layout::DayMonthYear,
             ),
         ];
-        let mut months = HashMap::new();
+        let mut months = FxHashMap::default();
         for (i, names) in MONTHS.iter().enumerate() {
             for name in *names {
                 months.insert((*name).to_owned(), i as u32 + 1);

@@ -5,9 +5,8 @@
 //! body, minus author bios. Metadata lines (bylines, dates, source trailers) count wherever
 //! they are, header or trailer, and never enter the body.
 
-use std::collections::HashSet;
-
 use ingestd_sdk::{Paragraph, ParagraphKind};
+use rustc_hash::FxHashSet;
 
 use crate::cleaner::{Block, Cleaner, Note};
 use crate::config::Family;
@@ -310,7 +309,7 @@ impl Cleaner {
             });
         }
         self.mark_headings(&mut out);
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: FxHashSet<String> = FxHashSet::default();
         if let Some(t) = title {
             seen.insert(t.to_lowercase());
         }

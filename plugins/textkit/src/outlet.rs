@@ -19,7 +19,7 @@ use crate::cleaner::{Block, Cleaner};
 use crate::config::CleanupConfig;
 use crate::error::{BuildError, regex};
 use crate::extract::Extraction;
-use crate::prefilter::Prefilter;
+use crate::prefilter::{Demand, Prefilter};
 
 /// One piece of evidence that a text comes from an outlet.
 #[derive(Debug)]
@@ -133,13 +133,18 @@ impl<R: OutletRules> OutletPlugin<R> {
     /// The normalized text and the signals found, when `doc` is not claimed yet and is this
     /// outlet's. Cheap for other outlets' articles: a literal prefilter runs on `raw` first.
     fn recognise_document(&self, doc: &Document) -> Option<(String, Vec<&str>)> {
+        if doc.outlet.is_some() || !self.prefilter.may_match(doc.raw.as_deref()?) {
+            return None;
+        }
+        self.recognise_prefiltered(doc)
+    }
+
+    /// [`OutletPlugin::recognise_document`] once a prefilter let `raw` through.
+    fn recognise_prefiltered(&self, doc: &Document) -> Option<(String, Vec<&str>)> {
         if doc.outlet.is_some() {
             return None;
         }
         let raw = doc.raw.as_deref()?;
-        if !self.prefilter.may_match(raw) {
-            return None;
-        }
         let text = crate::normalize::normalize(raw);
         let found = self.recognise(&text)?;
         Some((text, found))
@@ -224,6 +229,13 @@ pub trait Claim: Debug + Send + Sync {
     /// Claims `doc` when it is not claimed yet and is this outlet's, reading it with
     /// `cleaner`; says whether it did.
     fn claim(&self, doc: &mut Document, cleaner: &Cleaner) -> bool;
+
+    /// The outlet's signals, for a [`Prefilter`] shared with other outlets.
+    fn demand(&self) -> Demand<'_>;
+
+    /// [`Claim::claim`] without the outlet's own prefilter: a shared one ([`Demand`]) already
+    /// said `doc.raw` may be this outlet's.
+    fn claim_prefiltered(&self, doc: &mut Document, cleaner: &Cleaner) -> bool;
 }
 
 impl<R: OutletRules> Claim for OutletPlugin<R> {
@@ -233,6 +245,22 @@ impl<R: OutletRules> Claim for OutletPlugin<R> {
 
     fn claim(&self, doc: &mut Document, cleaner: &Cleaner) -> bool {
         let Some((text, found)) = self.recognise_document(doc) else {
+            return false;
+        };
+        self.read_claimed(doc, &text, &found, cleaner);
+        true
+    }
+
+    fn demand(&self) -> Demand<'_> {
+        Demand {
+            signals: self.rules.signals(),
+            extra: self.extra.len(),
+            min_signals: self.min_signals,
+        }
+    }
+
+    fn claim_prefiltered(&self, doc: &mut Document, cleaner: &Cleaner) -> bool {
+        let Some((text, found)) = self.recognise_prefiltered(doc) else {
             return false;
         };
         self.read_claimed(doc, &text, &found, cleaner);

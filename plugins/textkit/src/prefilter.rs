@@ -21,26 +21,41 @@ const GUARDS: &[&str] = &[
     "\u{037e}", "\u{1fef}",
 ];
 
-/// Most signals a prefilter tracks (one bit each).
+/// Most signals a prefilter tracks per outlet (one bit each).
 const MAX_SIGNALS: usize = 64;
+
+/// Most outlets one prefilter answers for (one bit each); any further outlet is always
+/// "maybe".
+const MAX_OUTLETS: usize = 64;
 
 /// Which needle an automaton pattern is.
 #[derive(Debug, Clone, Copy)]
 enum Owner {
-    /// A needle of the signal with this index.
-    Signal(usize),
+    /// A needle of signal `signal` of outlet `outlet`.
+    Signal {
+        /// Index of the outlet.
+        outlet: usize,
+        /// Index of the signal in the outlet's signals.
+        signal: usize,
+    },
     /// A guard character: the answer is "maybe".
     Guard,
 }
 
-/// The compiled prefilter of one outlet's signals.
-#[derive(Debug)]
-pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
-    /// Per automaton pattern: the signals it marks as possible (its own, and those of every
-    /// needle that can overlap it, which a non-overlapping search may hide), or `None` for a
-    /// guard.
-    marks: Vec<Option<u64>>,
+/// One outlet's signals as a prefilter sees them.
+#[derive(Debug, Clone, Copy)]
+pub struct Demand<'a> {
+    /// The outlet's built-in signals (those with needles are tracked).
+    pub signals: &'a [Signal],
+    /// Signals the prefilter knows nothing about (the user's extra signals).
+    pub extra: usize,
+    /// Signals needed to claim a document.
+    pub min_signals: usize,
+}
+
+/// What one outlet needs of the signals seen, as bit masks over its signals.
+#[derive(Debug, Clone)]
+struct Need {
     /// Bit `i`: signal `i` has needles (without, it always counts as possible).
     with_needles: u64,
     /// Bit `i`: signal `i` is required.
@@ -50,81 +65,156 @@ pub struct Prefilter {
     min_signals: usize,
 }
 
-impl Prefilter {
-    /// A prefilter for `signals` plus `extra` signals it knows nothing about, `min_signals` of
-    /// which must match. With more than 64 built-in signals it never rejects anything.
-    pub fn new(signals: &[Signal], extra: usize, min_signals: usize) -> Self {
-        let mut patterns: Vec<&str> = Vec::new();
-        let mut owners = Vec::new();
-        let mut with_needles = 0u64;
-        let mut required = 0u64;
-        let mut always = extra;
-        let usable = signals.len() <= MAX_SIGNALS;
-        for (i, signal) in signals.iter().enumerate() {
-            if !usable || signal.needles.is_empty() {
-                always += 1;
-                continue;
-            }
-            with_needles |= 1 << i;
-            if signal.required {
-                required |= 1 << i;
-            }
-            for needle in &signal.needles {
-                patterns.push(needle);
-                owners.push(Owner::Signal(i));
-            }
-        }
-        for guard in GUARDS {
-            patterns.push(guard);
-            owners.push(Owner::Guard);
-        }
-        let marks = overlap_marks(&patterns, &owners);
-        let automaton = if with_needles == 0 {
-            None
-        } else {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(&patterns)
-                .ok()
-        };
-        Prefilter {
-            automaton,
-            marks,
-            with_needles,
-            required,
-            always,
-            min_signals,
-        }
-    }
-
-    /// False when `raw` cannot hold enough of the signals (so the outlet does not claim it);
-    /// true when it may.
-    pub fn may_match(&self, raw: &str) -> bool {
-        let Some(automaton) = &self.automaton else {
-            return true;
-        };
-        let mut seen = 0u64;
-        for found in automaton.find_iter(raw) {
-            match self.marks.get(found.pattern().as_usize()) {
-                Some(Some(mask)) => seen |= mask,
-                Some(None) | None => return true,
-            }
-        }
+impl Need {
+    /// True when the signals in `seen` (and those without needles) could be enough.
+    fn enough(&self, seen: u64) -> bool {
         let possible = (seen & self.with_needles).count_ones() as usize + self.always;
         self.required & !seen == 0 && possible >= self.min_signals
     }
 }
 
-/// Per pattern, the signals a match of it marks: a non-overlapping search skips any needle
-/// occurrence that overlaps a reported match, so a match also marks the signals of every
-/// needle that could overlap it. Guards mark nothing (`None`): they end the search. Guards
-/// and needles are whole characters, so in UTF-8 text they never overlap each other.
-fn overlap_marks(patterns: &[&str], owners: &[Owner]) -> Vec<Option<u64>> {
-    let needles: Vec<(String, usize)> = patterns
+/// The compiled prefilter of one or more outlets' signals: one pass over the raw text tells
+/// every outlet whether it may match.
+#[derive(Debug)]
+pub struct Prefilter {
+    automaton: Option<AhoCorasick>,
+    /// Per automaton pattern, per outlet: the signals it marks as possible (its own, and those
+    /// of every needle that can overlap it, which a non-overlapping search may hide), or
+    /// `None` for a guard.
+    marks: Vec<Option<Vec<u64>>>,
+    needs: Vec<Need>,
+}
+
+/// The outlets a [`Prefilter`] found possible in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Possible(u64);
+
+impl Possible {
+    /// False when outlet `i` (in the order given to [`Prefilter::shared`]) cannot match.
+    pub fn may_match(self, i: usize) -> bool {
+        i >= MAX_OUTLETS || self.0 & (1 << i) != 0
+    }
+}
+
+impl Prefilter {
+    /// A prefilter for `signals` plus `extra` signals it knows nothing about, `min_signals` of
+    /// which must match. With more than 64 built-in signals it never rejects anything.
+    pub fn new(signals: &[Signal], extra: usize, min_signals: usize) -> Self {
+        Prefilter::shared(&[Demand {
+            signals,
+            extra,
+            min_signals,
+        }])
+    }
+
+    /// One prefilter for several outlets, which [`Prefilter::possible`] answers for in one
+    /// pass. Each outlet's answer is a necessary condition of its recognition, as with its
+    /// own [`Prefilter::new`].
+    pub fn shared(outlets: &[Demand<'_>]) -> Self {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut owners = Vec::new();
+        let mut needs = Vec::new();
+        for (outlet, demand) in outlets.iter().enumerate().take(MAX_OUTLETS) {
+            let mut need = Need {
+                with_needles: 0,
+                required: 0,
+                always: demand.extra,
+                min_signals: demand.min_signals,
+            };
+            let usable = demand.signals.len() <= MAX_SIGNALS;
+            for (signal, s) in demand.signals.iter().enumerate() {
+                if !usable || s.needles.is_empty() {
+                    need.always += 1;
+                    continue;
+                }
+                need.with_needles |= 1 << signal;
+                if s.required {
+                    need.required |= 1 << signal;
+                }
+                for needle in &s.needles {
+                    patterns.push(needle);
+                    owners.push(Owner::Signal { outlet, signal });
+                }
+            }
+            needs.push(need);
+        }
+        let with_needles = !owners.is_empty();
+        for guard in GUARDS {
+            patterns.push(guard);
+            owners.push(Owner::Guard);
+        }
+        let marks = overlap_marks(&patterns, &owners, needs.len());
+        let automaton = if with_needles {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&patterns)
+                .ok()
+        } else {
+            None
+        };
+        Prefilter {
+            automaton,
+            marks,
+            needs,
+        }
+    }
+
+    /// False when `raw` cannot hold enough of the signals (so the outlet does not claim it);
+    /// true when it may. For the first outlet of a [`Prefilter::shared`] one.
+    pub fn may_match(&self, raw: &str) -> bool {
+        self.possible(raw).may_match(0)
+    }
+
+    /// The outlets that may match `raw`.
+    pub fn possible(&self, raw: &str) -> Possible {
+        let Some(automaton) = &self.automaton else {
+            return Possible(u64::MAX);
+        };
+        let mut seen = [0u64; MAX_OUTLETS];
+        // Bit `i`: outlet `i` may match (the answer only grows with `seen`).
+        let mut possible = 0u64;
+        let all = if self.needs.len() >= MAX_OUTLETS {
+            u64::MAX
+        } else {
+            (1u64 << self.needs.len()) - 1
+        };
+        for found in automaton.find_iter(raw) {
+            let Some(Some(marks)) = self.marks.get(found.pattern().as_usize()) else {
+                return Possible(u64::MAX);
+            };
+            for (i, (seen, mark)) in seen.iter_mut().zip(marks).enumerate() {
+                if *mark & !*seen != 0 {
+                    *seen |= mark;
+                    if self.needs[i].enough(*seen) {
+                        possible |= 1 << i;
+                    }
+                }
+            }
+            // Once every outlet may match, the rest of the text cannot change the answer.
+            if possible == all {
+                return Possible(u64::MAX);
+            }
+        }
+        for (i, (need, seen)) in self.needs.iter().zip(seen).enumerate() {
+            if need.enough(seen) {
+                possible |= 1 << i;
+            }
+        }
+        Possible(possible)
+    }
+}
+
+/// Per pattern, per outlet, the signals a match marks: a non-overlapping search skips any
+/// needle occurrence that overlaps a reported match, so a match also marks the signals of
+/// every needle (of any outlet) that could overlap it. Guards mark nothing (`None`): they end
+/// the search. Guards and needles are whole characters, so in UTF-8 text they never overlap
+/// each other.
+fn overlap_marks(patterns: &[&str], owners: &[Owner], outlets: usize) -> Vec<Option<Vec<u64>>> {
+    let needles: Vec<(String, usize, usize)> = patterns
         .iter()
         .zip(owners)
         .filter_map(|(p, owner)| match owner {
-            Owner::Signal(i) => Some((p.to_ascii_lowercase(), *i)),
+            Owner::Signal { outlet, signal } => Some((p.to_ascii_lowercase(), *outlet, *signal)),
             Owner::Guard => None,
         })
         .collect();
@@ -133,13 +223,16 @@ fn overlap_marks(patterns: &[&str], owners: &[Owner]) -> Vec<Option<u64>> {
         .zip(patterns)
         .map(|(owner, p)| match owner {
             Owner::Guard => None,
-            Owner::Signal(i) => {
+            Owner::Signal { .. } => {
                 let p = p.to_ascii_lowercase();
-                let mask = needles
-                    .iter()
-                    .filter(|(q, _)| can_overlap(&p, q))
-                    .fold(1u64 << i, |mask, (_, j)| mask | 1 << j);
-                Some(mask)
+                let mut marks = vec![0u64; outlets];
+                // The pattern itself is among the needles it can overlap.
+                for (q, outlet, signal) in &needles {
+                    if can_overlap(&p, q) {
+                        marks[*outlet] |= 1 << signal;
+                    }
+                }
+                Some(marks)
             }
         })
         .collect()
@@ -202,6 +295,59 @@ mod tests {
         assert!(!p.may_match("see example.ca"));
         assert!(can_overlap("abc", "cde") && can_overlap("cde", "abc"));
         assert!(can_overlap("abc", "b") && !can_overlap("abc", "de"));
+    }
+
+    #[test]
+    fn a_shared_prefilter_says_maybe_whenever_each_outlet_s_own_does() {
+        let a = vec![signal(r"globalresearch\.ca", &["globalresearch.ca"])];
+        let b = vec![
+            signal(r"Research", &["research"]),
+            signal(r"Radio Free Asia", &["radio"]),
+        ];
+        let demands = [
+            Demand {
+                signals: &a,
+                extra: 0,
+                min_signals: 1,
+            },
+            Demand {
+                signals: &b,
+                extra: 0,
+                min_signals: 2,
+            },
+        ];
+        let shared = Prefilter::shared(&demands);
+        let own: Vec<Prefilter> = demands
+            .iter()
+            .map(|d| Prefilter::new(d.signals, d.extra, d.min_signals))
+            .collect();
+        let mut texts: Vec<String> = [
+            "see GLOBALRESEARCH.CA",
+            "research by Radio Free Asia",
+            "nothing here",
+            "radio",
+        ]
+        .map(String::from)
+        .to_vec();
+        texts.extend(
+            crate::testing::fixture_articles()
+                .into_iter()
+                .map(|(_, t)| t),
+        );
+        for text in &texts {
+            let possible = shared.possible(text);
+            for (i, own) in own.iter().enumerate() {
+                assert!(
+                    !own.may_match(text) || possible.may_match(i),
+                    "{i} {text:.60}"
+                );
+            }
+        }
+        // "research" ends first and hides the domain of the other outlet: it is marked.
+        assert!(shared.possible("see globalresearch.ca").may_match(0));
+        assert!(!shared.possible("see globalresearch.ca").may_match(1));
+        assert!(!shared.possible("nothing here").may_match(0));
+        assert!(shared.possible("Research by Radio Free Asia").may_match(1));
     }
 
     #[test]

@@ -8,10 +8,11 @@ pub use globalresearch::GlobalResearch;
 pub use reprint::Reprint;
 pub use rfa::Rfa;
 
-use ingestd_sdk::{Host, Plugin, PluginError};
+use ingestd_sdk::{Document, Host, Plugin, PluginError};
 
-use crate::cleaner::{Block, Note};
+use crate::cleaner::{Block, Cleaner, Note};
 use crate::outlet::{Claim, OutletConfig, OutletPlugin, OutletRules};
+use crate::prefilter::{Demand, Prefilter};
 
 /// Names of the bundled outlets, as [`builtin`] takes them.
 pub const BUILTIN: &[&str] = &["globalresearch", "reprint", "rfa"];
@@ -34,6 +35,43 @@ pub fn builtin(name: &str, host: Host) -> Result<Box<dyn Claim>, PluginError> {
             "unknown built-in outlet {name:?}; known: {}",
             BUILTIN.join(", ")
         ))),
+    }
+}
+
+/// Bundled outlets run in order inside another plugin, with one [`Prefilter`] pass over the
+/// raw text for all of them (instead of one per outlet).
+#[derive(Debug)]
+pub struct Builtins {
+    outlets: Vec<Box<dyn Claim>>,
+    prefilter: Prefilter,
+}
+
+impl Builtins {
+    /// The bundled outlets named (see [`builtin`]), in order.
+    pub fn new(names: &[String], host: &Host) -> Result<Self, PluginError> {
+        let outlets: Vec<Box<dyn Claim>> = names
+            .iter()
+            .map(|name| builtin(name, host.clone()))
+            .collect::<Result<_, _>>()?;
+        let demands: Vec<Demand<'_>> = outlets.iter().map(|o| o.demand()).collect();
+        let prefilter = Prefilter::shared(&demands);
+        Ok(Builtins { outlets, prefilter })
+    }
+
+    /// Lets the outlets claim `doc` in order, as each one's [`Claim::claim`] would; says
+    /// whether one did.
+    pub fn claim(&self, doc: &mut Document, cleaner: &Cleaner) -> bool {
+        if self.outlets.is_empty() || doc.outlet.is_some() {
+            return false;
+        }
+        let Some(raw) = doc.raw.as_deref() else {
+            return false;
+        };
+        let possible = self.prefilter.possible(raw);
+        self.outlets
+            .iter()
+            .enumerate()
+            .any(|(i, outlet)| possible.may_match(i) && outlet.claim_prefiltered(doc, cleaner))
     }
 }
 
