@@ -1,7 +1,11 @@
 //! Surface form -> (canonical name, label) lookup: one leftmost-longest Aho-Corasick automaton
 //! over every gazetteer form, built once, with a whole-word check at match time.
+//!
+//! The automaton is only started where a form can begin: a table of the forms' first two
+//! bytes rules out almost every position of a text (forms start with a capital, or with one
+//! of a few particles such as "al-"), so the search costs a table look-up per byte.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use crate::label::Label;
 use crate::lexicon::GazetteerEntry;
@@ -20,7 +24,11 @@ pub(crate) struct GazMatch {
 /// The compiled gazetteer.
 #[derive(Debug)]
 pub(crate) struct Gazetteer {
+    /// Anchored leftmost-longest automaton over every form.
     automaton: AhoCorasick,
+    /// The first two bytes of a form, as a 65,536-bit set (a one-byte form sets every pair
+    /// starting with its byte).
+    starts: StartPairs,
     /// Entry index of each automaton pattern.
     pattern_entry: Vec<usize>,
     entries: Vec<GazetteerEntry>,
@@ -62,9 +70,11 @@ impl Gazetteer {
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
             .build(&patterns)?;
         Ok(Gazetteer {
             automaton,
+            starts: StartPairs::of(&patterns),
             pattern_entry,
             entries,
         })
@@ -81,18 +91,71 @@ impl Gazetteer {
     }
 
     /// Whole-word matches in `text`, in order, not overlapping.
+    ///
+    /// The same matches as an unanchored leftmost-longest search that drops the matches that
+    /// are not whole words: positions are tried left to right, the longest form starting at
+    /// the first position where one starts is the next match, and the search goes on after
+    /// it (whole word or not, as the unanchored search would).
     pub(crate) fn find(&self, text: &str) -> Vec<GazMatch> {
-        self.automaton
-            .find_iter(text)
-            .filter(|m| is_word_boundary(text, m.start(), m.end()))
-            .filter_map(|m| {
-                Some(GazMatch {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos < bytes.len() {
+            let next = bytes.get(pos + 1).copied().unwrap_or(0);
+            if !self.starts.contains(bytes[pos], next) {
+                pos += 1;
+                continue;
+            }
+            let input = Input::new(text).range(pos..).anchored(Anchored::Yes);
+            let Some(m) = self.automaton.find(input) else {
+                pos += 1;
+                continue;
+            };
+            pos = m.end().max(pos + 1);
+            if !is_word_boundary(text, m.start(), m.end()) {
+                continue;
+            }
+            if let Some(&entry) = self.pattern_entry.get(m.pattern().as_usize()) {
+                out.push(GazMatch {
                     start: m.start(),
                     end: m.end(),
-                    entry: *self.pattern_entry.get(m.pattern().as_usize())?,
-                })
-            })
-            .collect()
+                    entry,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// A set of byte pairs: the first two bytes of the gazetteer forms.
+#[derive(Debug)]
+struct StartPairs(Box<[u64]>);
+
+impl StartPairs {
+    fn of(patterns: &[String]) -> StartPairs {
+        let mut bits = vec![0u64; 65_536 / 64].into_boxed_slice();
+        let mut set = |a: u8, b: u8| {
+            let pair = usize::from(a) << 8 | usize::from(b);
+            if let Some(word) = bits.get_mut(pair / 64) {
+                *word |= 1 << (pair % 64);
+            }
+        };
+        for p in patterns {
+            match *p.as_bytes() {
+                [a, b, ..] => set(a, b),
+                [a] => (0..=u8::MAX).for_each(|b| set(a, b)),
+                [] => {}
+            }
+        }
+        StartPairs(bits)
+    }
+
+    /// A form may start with byte `a` followed by byte `b` (`b` is 0 at the end of a text).
+    fn contains(&self, a: u8, b: u8) -> bool {
+        let pair = usize::from(a) << 8 | usize::from(b);
+        self.0
+            .get(pair / 64)
+            .is_some_and(|w| w >> (pair % 64) & 1 == 1)
     }
 }
 
