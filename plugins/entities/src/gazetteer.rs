@@ -26,8 +26,7 @@ pub(crate) struct GazMatch {
 pub(crate) struct Gazetteer {
     /// Anchored leftmost-longest automaton over every form.
     automaton: AhoCorasick,
-    /// The first two bytes of a form, as a 65,536-bit set (a one-byte form sets every pair
-    /// starting with its byte).
+    /// Where a form may start.
     starts: StartPairs,
     /// Entry index of each automaton pattern.
     pattern_entry: Vec<usize>,
@@ -98,11 +97,16 @@ impl Gazetteer {
     /// it (whole word or not, as the unanchored search would).
     pub(crate) fn find(&self, text: &str) -> Vec<GazMatch> {
         let bytes = text.as_bytes();
-        let mut out = Vec::new();
+        // About one form per 150 bytes of news text.
+        let mut out = Vec::with_capacity(text.len() / 128);
         let mut pos = 0;
         while pos < bytes.len() {
             let next = bytes.get(pos + 1).copied().unwrap_or(0);
-            if !self.starts.contains(bytes[pos], next) {
+            if !self.starts.contains(bytes[pos], next)
+                || !self
+                    .starts
+                    .may_continue(bytes[pos], next, bytes.get(pos + 2).copied())
+            {
                 pos += 1;
                 continue;
             }
@@ -127,35 +131,82 @@ impl Gazetteer {
     }
 }
 
-/// A set of byte pairs: the first two bytes of the gazetteer forms.
+/// The forms' first bytes: a set of byte pairs (the first two bytes of each form), the pairs
+/// that are whole forms ("EU"), and a Bloom filter of the first three bytes. Together they rule
+/// out a position before the automaton runs; they never rule out one where a form starts.
 #[derive(Debug)]
-struct StartPairs(Box<[u64]>);
+struct StartPairs {
+    /// First two bytes of a form, as a 65,536-bit set (a one-byte form sets every pair
+    /// starting with its byte).
+    pairs: Box<[u64]>,
+    /// Forms of one or two bytes, as pairs (a one-byte form sets every pair with its byte).
+    short: Box<[u64]>,
+    /// First three bytes of the longer forms, hashed into 65,536 bits.
+    triples: Box<[u64]>,
+}
+
+/// Sets bit `bit` of a 65,536-bit set.
+fn set_bit(bits: &mut [u64], bit: usize) {
+    if let Some(word) = bits.get_mut(bit / 64) {
+        *word |= 1 << (bit % 64);
+    }
+}
+
+/// Bit `bit` of a 65,536-bit set.
+fn has_bit(bits: &[u64], bit: usize) -> bool {
+    bits.get(bit / 64).is_some_and(|w| w >> (bit % 64) & 1 == 1)
+}
+
+fn pair(a: u8, b: u8) -> usize {
+    usize::from(a) << 8 | usize::from(b)
+}
+
+/// A 16-bit hash of three bytes.
+fn triple(a: u8, b: u8, c: u8) -> usize {
+    let x = (u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c)).wrapping_mul(0x9E37_79B1);
+    (x >> 16) as usize
+}
 
 impl StartPairs {
     fn of(patterns: &[String]) -> StartPairs {
-        let mut bits = vec![0u64; 65_536 / 64].into_boxed_slice();
-        let mut set = |a: u8, b: u8| {
-            let pair = usize::from(a) << 8 | usize::from(b);
-            if let Some(word) = bits.get_mut(pair / 64) {
-                *word |= 1 << (pair % 64);
-            }
-        };
+        let empty = || vec![0u64; 65_536 / 64].into_boxed_slice();
+        let (mut pairs, mut short, mut triples) = (empty(), empty(), empty());
         for p in patterns {
             match *p.as_bytes() {
-                [a, b, ..] => set(a, b),
-                [a] => (0..=u8::MAX).for_each(|b| set(a, b)),
+                [a, b, c, ..] => {
+                    set_bit(&mut pairs, pair(a, b));
+                    set_bit(&mut triples, triple(a, b, c));
+                }
+                [a, b] => {
+                    set_bit(&mut pairs, pair(a, b));
+                    set_bit(&mut short, pair(a, b));
+                }
+                [a] => {
+                    for b in 0..=u8::MAX {
+                        set_bit(&mut pairs, pair(a, b));
+                        set_bit(&mut short, pair(a, b));
+                    }
+                }
                 [] => {}
             }
         }
-        StartPairs(bits)
+        StartPairs {
+            pairs,
+            short,
+            triples,
+        }
     }
 
     /// A form may start with byte `a` followed by byte `b` (`b` is 0 at the end of a text).
     fn contains(&self, a: u8, b: u8) -> bool {
-        let pair = usize::from(a) << 8 | usize::from(b);
-        self.0
-            .get(pair / 64)
-            .is_some_and(|w| w >> (pair % 64) & 1 == 1)
+        has_bit(&self.pairs, pair(a, b))
+    }
+
+    /// Given that a form may start with `a`, `b`: one does, or a longer one may go on with
+    /// `c` (`None` at the end of the text).
+    fn may_continue(&self, a: u8, b: u8, c: Option<u8>) -> bool {
+        has_bit(&self.short, pair(a, b))
+            || c.is_some_and(|c| has_bit(&self.triples, triple(a, b, c)))
     }
 }
 

@@ -274,17 +274,29 @@ impl QuoteState {
     pub fn unattributed_quote(&mut self, sentence: &str) -> bool {
         let opens_quoted = self.open || sentence.starts_with(['"', '“', '«', '„', '「', '『']);
         let mut tail_start = None;
-        for (i, c) in sentence.char_indices() {
+        let bytes = sentence.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            // Quotation marks are `"` or start with one of these lead bytes (U+00AB/U+00BB,
+            // U+201C-U+201E, U+300C-U+300F); every other byte is passed over undecoded.
+            if !matches!(b, b'"' | 0xC2 | 0xE2 | 0xE3) {
+                i += 1;
+                continue;
+            }
+            let Some(c) = sentence.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            i += c.len_utf8();
             match c {
                 '“' | '«' | '„' | '「' | '『' => self.open = true,
                 '”' | '»' | '」' | '』' => {
                     self.open = false;
-                    tail_start = Some(i + c.len_utf8());
+                    tail_start = Some(i);
                 }
                 '"' => {
                     self.open = !self.open;
                     if !self.open {
-                        tail_start = Some(i + 1);
+                        tail_start = Some(i);
                     }
                 }
                 _ => {}

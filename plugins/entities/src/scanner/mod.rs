@@ -87,9 +87,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn is_cap(&self, i: usize) -> bool {
-        self.tokens
-            .get(i)
-            .is_some_and(|t| t.is_capitalised(self.text))
+        self.tokens.get(i).is_some_and(Token::is_capitalised)
     }
 
     fn is_connector(&self, i: usize) -> bool {
