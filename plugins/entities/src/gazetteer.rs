@@ -101,11 +101,16 @@ impl Gazetteer {
         let mut out = Vec::with_capacity(text.len() / 128);
         let mut pos = 0;
         while pos < bytes.len() {
+            let byte = bytes[pos];
+            if !self.starts.first[usize::from(byte)] {
+                pos += 1;
+                continue;
+            }
             let next = bytes.get(pos + 1).copied().unwrap_or(0);
-            if !self.starts.contains(bytes[pos], next)
+            if !self.starts.contains(byte, next)
                 || !self
                     .starts
-                    .may_continue(bytes[pos], next, bytes.get(pos + 2).copied())
+                    .may_continue(byte, next, bytes.get(pos + 2).copied())
             {
                 pos += 1;
                 continue;
@@ -136,6 +141,8 @@ impl Gazetteer {
 /// out a position before the automaton runs; they never rule out one where a form starts.
 #[derive(Debug)]
 struct StartPairs {
+    /// First byte of a form.
+    first: [bool; 256],
     /// First two bytes of a form, as a 65,536-bit set (a one-byte form sets every pair
     /// starting with its byte).
     pairs: Box<[u64]>,
@@ -171,7 +178,11 @@ impl StartPairs {
     fn of(patterns: &[String]) -> StartPairs {
         let empty = || vec![0u64; 65_536 / 64].into_boxed_slice();
         let (mut pairs, mut short, mut triples) = (empty(), empty(), empty());
+        let mut first = [false; 256];
         for p in patterns {
+            if let Some(&a) = p.as_bytes().first() {
+                first[usize::from(a)] = true;
+            }
             match *p.as_bytes() {
                 [a, b, c, ..] => {
                     set_bit(&mut pairs, pair(a, b));
@@ -191,6 +202,7 @@ impl StartPairs {
             }
         }
         StartPairs {
+            first,
             pairs,
             short,
             triples,

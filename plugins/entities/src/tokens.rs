@@ -77,10 +77,20 @@ fn char_at(line: &str, i: usize) -> Option<char> {
     }
 }
 
-/// Byte offset after the letters and digits starting at `i`.
+/// Byte offset after the letters and digits starting at `i` (ASCII ones without decoding).
 fn after_alphanumeric(line: &str, mut i: usize) -> usize {
-    while let Some(c) = char_at(line, i).filter(|c| c.is_alphanumeric()) {
-        i += c.len_utf8();
+    let bytes = line.as_bytes();
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii_alphanumeric() {
+            i += 1;
+        } else if b.is_ascii() {
+            break;
+        } else {
+            match char_at(line, i) {
+                Some(c) if c.is_alphanumeric() => i += c.len_utf8(),
+                _ => break,
+            }
+        }
     }
     i
 }

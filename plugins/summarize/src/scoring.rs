@@ -136,7 +136,9 @@ fn title_terms(
     words.dedup();
     let matches = |a: &str, b: &str| {
         let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-        short == long || (short.len() >= MIN_PREFIX && long.starts_with(short))
+        // Most pairs differ in their first byte: a cheap test before the comparisons.
+        short.as_bytes().first() == long.as_bytes().first()
+            && (short == long || (short.len() >= MIN_PREFIX && long.starts_with(short)))
     };
     let mut ids: Vec<u32> = vocabulary
         .iter()

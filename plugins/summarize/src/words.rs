@@ -280,6 +280,31 @@ impl<'a> Word<'a, '_> {
     }
 }
 
+/// Classes of bytes for the word scanner: ASCII punctuation and spaces, ASCII lower-case
+/// letters and digits, ASCII capitals, and bytes of other characters.
+const OTHER: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+/// The class of every byte.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_alphanumeric() {
+            LOWER
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    table
+};
+
 /// [`for_each_word`] without an allocation per capitalised word: ASCII words are lower-cased
 /// into `scratch` (other words with a capital through `str::to_lowercase`, which knows the
 /// final sigma).
@@ -302,7 +327,8 @@ pub fn for_each_word_with<'a>(
         }
         scratch.clear();
         if ascii {
-            scratch.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            scratch.push_str(word);
+            scratch.make_ascii_lowercase();
         } else {
             *scratch = word.to_lowercase();
         }
@@ -313,14 +339,15 @@ pub fn for_each_word_with<'a>(
     let (mut ascii, mut upper) = (true, false);
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        let class = BYTE_CLASS[usize::from(b)];
         // ASCII: no CJK, letters and digits by table.
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
+        if class != NON_ASCII {
+            if class != OTHER {
                 if start.is_none() {
                     start = Some(i);
                     (ascii, upper) = (true, false);
                 }
-                upper |= b.is_ascii_uppercase();
+                upper |= class == UPPER;
             } else if let Some(s) = start.take() {
                 emit(s, i, ascii, upper);
             }
