@@ -106,6 +106,10 @@ fn word_at(line: &str, begin: usize) -> (usize, usize, bool) {
         let Some(c) = char_at(line, end) else {
             return (end, end, false);
         };
+        // Only an apostrophe or a dot can extend a word (or mark a possessive).
+        if c != '.' && !is_apostrophe(c) {
+            return (end, end, false);
+        }
         let n1 = end + c.len_utf8();
         let next = char_at(line, n1);
         let n2 = n1 + next.map_or(0, char::len_utf8);
