@@ -4,7 +4,7 @@
 //! whitespace-separated words; `#` starts a comment line. Everything is embedded with
 //! `include_str!`, so nothing is read from disk or downloaded at run time.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::label::Label;
 
@@ -124,8 +124,8 @@ fn split_words(
     text: &'static str,
     separator: &str,
 ) -> (HashSet<&'static str>, HashSet<&'static str>) {
-    let mut before = HashSet::new();
-    let mut after = HashSet::new();
+    let mut before = HashSet::default();
+    let mut after = HashSet::default();
     let mut seen = false;
     for (_, line) in lines(text) {
         if line.trim() == separator {

@@ -3,9 +3,10 @@
 //!
 //! Every step is a hash-map pass over the mentions: linear in their number.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
 
 use ingestd_sdk::Entity;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::aliases::Aliases;
 use crate::gazetteer::Gazetteer;
@@ -25,8 +26,8 @@ pub(crate) struct Tagged<'t> {
 }
 
 /// A mention with its canonical name decided.
-struct Resolved {
-    canonical: String,
+struct Resolved<'a> {
+    canonical: &'a str,
     label: Label,
     strength: u8,
     span: Option<[u64; 2]>,
@@ -43,14 +44,14 @@ fn strength(source: Source) -> u8 {
     }
 }
 
-/// The text of a mention, whitespace runs folded to one space.
-pub(crate) fn surface(text: &str, m: &Mention) -> String {
+/// The text of a mention, whitespace runs folded to one space (borrowed when it has none).
+pub(crate) fn surface<'t>(text: &'t str, m: &Mention) -> Cow<'t, str> {
     let raw = text.get(m.start..m.end).unwrap_or_default();
     let plain = !raw.contains("  ") && !raw.contains(|c: char| c != ' ' && c.is_whitespace());
     if plain {
-        raw.to_owned()
+        Cow::Borrowed(raw)
     } else {
-        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+        Cow::Owned(raw.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 }
 
@@ -62,25 +63,33 @@ pub(crate) fn resolve(
     texts: &[Tagged<'_>],
     max_entities: usize,
 ) -> Vec<Entity> {
-    let canonical_of = |text: &str, m: &Mention| match m.source {
-        Source::Gazetteer(entry) => gaz
-            .describe(entry)
-            .map_or_else(|| surface(text, m), |(c, _)| c.to_owned()),
-        _ => surface(text, m),
-    };
-    let aliases = Aliases::build(lex, texts, &canonical_of);
+    // Each mention's canonical name, computed once: the gazetteer's name or the surface text.
+    let names: Vec<Vec<Cow<'_, str>>> = texts
+        .iter()
+        .map(|tagged| {
+            tagged
+                .mentions
+                .iter()
+                .map(|m| match m.source {
+                    Source::Gazetteer(entry) => gaz
+                        .describe(entry)
+                        .map_or_else(|| surface(tagged.text, m), |(c, _)| Cow::Borrowed(c)),
+                    _ => surface(tagged.text, m),
+                })
+                .collect()
+        })
+        .collect();
+    let aliases = Aliases::build(lex, texts, &names);
     let mut resolved = Vec::new();
-    let mut body_names = HashSet::new();
-    for tagged in texts {
+    let mut body_names = FxHashSet::default();
+    for (tagged, names) in texts.iter().zip(&names) {
         let offsets = char_offsets(tagged.text, tagged.mentions);
-        for (m, span) in tagged.mentions.iter().zip(offsets) {
-            let canonical = canonical_of(tagged.text, m);
-            let folded = aliases.fold(m, canonical);
-            let Some((canonical, label)) = folded else {
+        for ((m, span), name) in tagged.mentions.iter().zip(offsets).zip(names) {
+            let Some((canonical, label)) = aliases.fold(m, name) else {
                 continue;
             };
             if tagged.is_body {
-                body_names.insert(canonical.clone());
+                body_names.insert(canonical);
             }
             let keep_in_title = tagged.is_body || matches!(m.source, Source::Gazetteer(_));
             resolved.push((
@@ -96,7 +105,7 @@ pub(crate) fn resolve(
     }
     let resolved = resolved
         .into_iter()
-        .filter(|(keep, r)| *keep || body_names.contains(&r.canonical))
+        .filter(|(keep, r)| *keep || body_names.contains(r.canonical))
         .map(|(_, r)| r);
     count(resolved, max_entities)
 }
@@ -106,34 +115,36 @@ fn char_offsets(text: &str, mentions: &[Mention]) -> Vec<[u64; 2]> {
     let mut bytes: Vec<usize> = mentions.iter().flat_map(|m| [m.start, m.end]).collect();
     bytes.sort_unstable();
     bytes.dedup();
-    let mut to_char = HashMap::with_capacity(bytes.len());
+    let mut chars_at = Vec::with_capacity(bytes.len());
     let mut chars = 0u64;
     let mut last = 0usize;
-    for b in bytes {
+    for &b in &bytes {
         chars += text.get(last..b).map_or(0, |s| s.chars().count() as u64);
         last = b;
-        to_char.insert(b, chars);
+        chars_at.push(chars);
     }
+    let to_char = |b: usize| {
+        bytes
+            .binary_search(&b)
+            .ok()
+            .and_then(|i| chars_at.get(i).copied())
+            .unwrap_or(0)
+    };
     mentions
         .iter()
-        .map(|m| {
-            [
-                to_char.get(&m.start).copied().unwrap_or(0),
-                to_char.get(&m.end).copied().unwrap_or(0),
-            ]
-        })
+        .map(|m| [to_char(m.start), to_char(m.end)])
         .collect()
 }
 
 /// Groups resolved mentions by canonical name; the strongest source decides the label.
-fn count(resolved: impl Iterator<Item = Resolved>, max_entities: usize) -> Vec<Entity> {
-    let mut index: HashMap<String, usize> = HashMap::new();
+fn count<'a>(resolved: impl Iterator<Item = Resolved<'a>>, max_entities: usize) -> Vec<Entity> {
+    let mut index: FxHashMap<&'a str, usize> = FxHashMap::default();
     let mut entities: Vec<(Entity, u8)> = Vec::new();
     for r in resolved {
-        let i = *index.entry(r.canonical.clone()).or_insert_with(|| {
+        let i = *index.entry(r.canonical).or_insert_with(|| {
             entities.push((
                 Entity {
-                    text: r.canonical.clone(),
+                    text: r.canonical.to_owned(),
                     label: r.label.as_str().to_owned(),
                     ..Entity::default()
                 },
@@ -158,11 +169,14 @@ fn count(resolved: impl Iterator<Item = Resolved>, max_entities: usize) -> Vec<E
                 .cmp(&entities[a].0.count)
                 .then(a.cmp(&b))
         });
-        let keep: HashSet<usize> = order.into_iter().take(max_entities).collect();
+        let mut keep = vec![false; entities.len()];
+        for i in order.into_iter().take(max_entities) {
+            keep[i] = true;
+        }
         let mut i = 0;
         entities.retain(|_| {
             i += 1;
-            keep.contains(&(i - 1))
+            keep[i - 1]
         });
     }
     entities.into_iter().map(|(e, _)| e).collect()

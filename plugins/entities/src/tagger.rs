@@ -1,5 +1,7 @@
 //! The tagger: data compiled once, then title and body of each document scanned and resolved.
 
+use std::cell::RefCell;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use ingestd_sdk::Entity;
 
@@ -23,6 +25,10 @@ const PROMPTS: [&str; 9] = [
     "newsletter",
     "join us on",
 ];
+
+/// A thread keeps its token buffer between documents up to this many tokens (1 MiB); a
+/// bigger one, from a huge document, is freed.
+const MAX_KEPT_TOKENS: usize = 32_768;
 
 /// Lines longer than this are prose even if they mention a prompt phrase.
 const PROMPT_LINE_MAX: usize = 300;
@@ -76,13 +82,27 @@ impl Tagger {
 
     /// Mentions in one text.
     fn scan(&self, text: &str, limit: usize, title_case: bool) -> Vec<Mention> {
-        let mut tokens: Vec<Token> = Vec::new();
-        tokenize_lines(text, |line| self.is_prompt(line), &mut tokens);
-        let matches = self.gaz.find(text);
-        Scanner::new(
-            &self.lex, &self.gaz, text, &tokens, &matches, limit, title_case,
-        )
-        .run()
+        thread_local! {
+            /// The token buffer of this thread, reused from document to document.
+            static TOKENS: RefCell<Vec<Token>> = const { RefCell::new(Vec::new()) };
+        }
+        TOKENS.with(|cell| {
+            // A fresh buffer if this thread is already inside a scan (it never is).
+            let mut fresh = Vec::new();
+            let mut reused = cell.try_borrow_mut().ok();
+            let tokens = reused.as_deref_mut().unwrap_or(&mut fresh);
+            tokens.clear();
+            tokenize_lines(text, |line| self.is_prompt(line), tokens);
+            let matches = self.gaz.find(text);
+            let mentions = Scanner::new(
+                &self.lex, &self.gaz, text, tokens, &matches, limit, title_case,
+            )
+            .run();
+            if tokens.capacity() > MAX_KEPT_TOKENS {
+                *tokens = Vec::new();
+            }
+            mentions
+        })
     }
 
     /// Entities of a document: title mentions are counted, body mentions also get spans.

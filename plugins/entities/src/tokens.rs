@@ -26,6 +26,8 @@ pub(crate) struct Token {
     pub(crate) hyphenated: bool,
     /// First word of a sentence or of a line.
     pub(crate) sentence_start: bool,
+    /// The word starts with an upper-case letter.
+    pub(crate) capitalised: bool,
 }
 
 impl Token {
@@ -34,12 +36,9 @@ impl Token {
         text.get(self.start..self.end).unwrap_or_default()
     }
 
-    /// Starts with an upper-case letter or is a capitalised code such as "G20".
-    pub(crate) fn is_capitalised(&self, text: &str) -> bool {
-        self.text(text)
-            .chars()
-            .next()
-            .is_some_and(char::is_uppercase)
+    /// Starts with an upper-case letter (as "G20" does).
+    pub(crate) fn is_capitalised(&self) -> bool {
+        self.capitalised
     }
 
     /// Linked to the previous token (same name candidate), by spaces or a hyphen.
@@ -78,10 +77,20 @@ fn char_at(line: &str, i: usize) -> Option<char> {
     }
 }
 
-/// Byte offset after the letters and digits starting at `i`.
+/// Byte offset after the letters and digits starting at `i` (ASCII ones without decoding).
 fn after_alphanumeric(line: &str, mut i: usize) -> usize {
-    while let Some(c) = char_at(line, i).filter(|c| c.is_alphanumeric()) {
-        i += c.len_utf8();
+    let bytes = line.as_bytes();
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii_alphanumeric() {
+            i += 1;
+        } else if b.is_ascii() {
+            break;
+        } else {
+            match char_at(line, i) {
+                Some(c) if c.is_alphanumeric() => i += c.len_utf8(),
+                _ => break,
+            }
+        }
     }
     i
 }
@@ -97,6 +106,10 @@ fn word_at(line: &str, begin: usize) -> (usize, usize, bool) {
         let Some(c) = char_at(line, end) else {
             return (end, end, false);
         };
+        // Only an apostrophe or a dot can extend a word (or mark a possessive).
+        if c != '.' && !is_apostrophe(c) {
+            return (end, end, false);
+        }
         let n1 = end + c.len_utf8();
         let next = char_at(line, n1);
         let n2 = n1 + next.map_or(0, char::len_utf8);
@@ -126,40 +139,72 @@ fn word_at(line: &str, begin: usize) -> (usize, usize, bool) {
     }
 }
 
+/// What the characters between two words say about them.
+#[derive(Debug, Clone, Copy)]
+struct Gap {
+    /// Only spaces (or an abbreviation's dot then spaces) separate them.
+    spaced: bool,
+    /// Exactly one hyphen separates them.
+    hyphenated: bool,
+    /// The gap holds a sentence-ending mark.
+    ends_sentence: bool,
+    /// The gap starts with the dot of a title abbreviation ("Mr.").
+    after_abbreviation: bool,
+}
+
+impl Gap {
+    /// Reads `gap`, the text between the previous word `prev` and the next one, in one pass.
+    fn read(gap: &str, prev: &str) -> Gap {
+        let mut chars = gap.chars();
+        let first = chars.next();
+        let after_abbreviation = first == Some('.') && ABBREVIATIONS.contains(&prev);
+        let (mut all_spaces, mut rest_spaces, mut ends_sentence) = (true, true, false);
+        let mut count = 0usize;
+        for (k, c) in gap.chars().enumerate() {
+            count += 1;
+            all_spaces &= c == ' ' || c == '\u{a0}';
+            rest_spaces &= k == 0 || c == ' ';
+            ends_sentence |= matches!(c, '.' | '!' | '?' | ':' | ';' | '…' | '•' | '|');
+        }
+        Gap {
+            spaced: count > 0 && (all_spaces || (after_abbreviation && rest_spaces)),
+            hyphenated: count == 1 && first.is_some_and(is_hyphen),
+            ends_sentence,
+            after_abbreviation,
+        }
+    }
+}
+
 /// Tokenizes one line `text[from..to]` (no newline inside).
 fn tokenize_line(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
     let line = &text[from..to];
+    let bytes = line.as_bytes();
     let mut i = 0;
     let mut prev: Option<Token> = None;
-    while let Some(c) = char_at(line, i) {
+    while let Some(&byte) = bytes.get(i) {
+        // ASCII punctuation and spaces, the most common non-word characters, skip fast.
+        if byte.is_ascii() && !byte.is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let Some(c) = char_at(line, i) else { break };
         if !c.is_alphanumeric() {
             i += c.len_utf8();
             continue;
         }
         let (word_end, word_after, possessive) = word_at(line, i);
         let (start, end, after) = (from + i, from + word_end, from + word_after);
-        let gap = prev.map_or("", |p| &text[p.after..start]);
-        let prev_abbrev =
-            gap.starts_with('.') && prev.is_some_and(|p| ABBREVIATIONS.contains(&p.text(text)));
-        let mut gap_chars = gap.chars();
-        let hyphenated =
-            prev.is_some() && gap_chars.next().is_some_and(is_hyphen) && gap_chars.next().is_none();
-        let spaced = prev.is_some()
-            && !gap.is_empty()
-            && (gap.chars().all(|c| c == ' ' || c == '\u{a0}')
-                || (prev_abbrev && gap[1..].bytes().all(|b| b == b' ')));
-        let ends_sentence = gap
-            .chars()
-            .any(|c| matches!(c, '.' | '!' | '?' | ':' | ';' | '…' | '•' | '|'));
-        let sentence_start = prev.is_none() || (ends_sentence && !(prev_abbrev && spaced));
+        let gap = prev.map(|p| Gap::read(&text[p.after..start], p.text(text)));
         let token = Token {
             start,
             end,
             after,
             possessive,
-            spaced,
-            hyphenated,
-            sentence_start,
+            spaced: gap.is_some_and(|g| g.spaced),
+            hyphenated: gap.is_some_and(|g| g.hyphenated),
+            sentence_start: gap
+                .is_none_or(|g| g.ends_sentence && !(g.after_abbreviation && g.spaced)),
+            capitalised: c.is_uppercase(),
         };
         out.push(token);
         prev = Some(token);

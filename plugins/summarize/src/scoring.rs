@@ -1,15 +1,19 @@
 //! Sentence scores: a position prior (news puts the point first), word-frequency centrality
 //! over content words, and overlap with the title, times each sentence's form weight.
 //!
-//! Linear in the number of words: every word is interned once into a per-document table; each
-//! sentence then sorts its own (short) list of word ids.
+//! Linear in the number of words: every word is interned once into a per-document table (stop
+//! words too, marked, so that each occurrence costs one look-up); each sentence then sorts its
+//! own (short) list of word ids.
 
 use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
 use crate::candidates::Sentence;
-use crate::words::{StopWords, for_each_word, is_cjk};
+use crate::words::{StopWords, for_each_word, for_each_word_with, is_cjk};
+
+/// The vocabulary's mark for a word that is not a content word.
+const NOT_CONTENT: u32 = u32::MAX;
 
 /// Weight of the position prior.
 const POSITION: f64 = 0.40;
@@ -20,25 +24,34 @@ const TITLE: f64 = 0.25;
 
 /// Scores `sentences` (document order); the result has one score per sentence, ≥ 0.
 pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) -> Vec<f64> {
-    let mut vocabulary: FxHashMap<Cow<'_, str>, u32> = FxHashMap::default();
+    // Word -> id of a content word, or `NOT_CONTENT`.
+    // Sized for a typical article (a few distinct words per sentence), so it rarely grows.
+    let mut vocabulary: FxHashMap<Cow<'_, str>, u32> =
+        FxHashMap::with_capacity_and_hasher(sentences.len() * 8, Default::default());
     let mut ids: Vec<u32> = Vec::new();
     let mut bounds = Vec::with_capacity(sentences.len());
     let mut frequency: Vec<u32> = Vec::new();
+    let mut scratch = String::new();
     for sentence in sentences {
         let start = ids.len();
-        for_each_word(sentence.text, |word| {
-            if !is_content(&word, stop) {
-                return;
-            }
-            let next = u32::try_from(vocabulary.len()).unwrap_or(u32::MAX);
-            let id = *vocabulary.entry(word).or_insert(next);
-            if id as usize == frequency.len() {
-                frequency.push(0);
-            }
+        for_each_word_with(sentence.text, &mut scratch, |word| {
+            let id = match vocabulary.get(word.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = if is_content(word.as_str(), stop) {
+                        frequency.push(0);
+                        u32::try_from(frequency.len() - 1).unwrap_or(NOT_CONTENT)
+                    } else {
+                        NOT_CONTENT
+                    };
+                    vocabulary.insert(word.into_cow(), id);
+                    id
+                }
+            };
             if let Some(f) = frequency.get_mut(id as usize) {
                 *f += 1;
+                ids.push(id);
             }
-            ids.push(id);
         });
         bounds.push(start..ids.len());
     }
@@ -123,11 +136,13 @@ fn title_terms(
     words.dedup();
     let matches = |a: &str, b: &str| {
         let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-        short == long || (short.len() >= MIN_PREFIX && long.starts_with(short))
+        // Most pairs differ in their first byte: a cheap test before the comparisons.
+        short.as_bytes().first() == long.as_bytes().first()
+            && (short == long || (short.len() >= MIN_PREFIX && long.starts_with(short)))
     };
     let mut ids: Vec<u32> = vocabulary
         .iter()
-        .filter(|(v, _)| words.iter().any(|w| matches(w, v)))
+        .filter(|&(v, &id)| id != NOT_CONTENT && words.iter().any(|w| matches(w, v)))
         .map(|(_, &id)| id)
         .collect();
     ids.sort_unstable();

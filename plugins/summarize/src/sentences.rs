@@ -35,15 +35,22 @@ impl SentenceSplitter {
 
     /// Like [`SentenceSplitter::split`], appending to `out`.
     pub fn split_into(&self, text: &str, out: &mut Vec<Range<usize>>) {
+        let bytes = text.as_bytes();
         let mut start = 0;
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if !MAY_START_TERMINATOR[usize::from(b)] {
+                i += 1;
+                continue;
+            }
+            let Some(c) = char_at(text, i) else { break };
             if !is_terminator(c) {
+                i += c.len_utf8();
                 continue;
             }
             let mut end = i + c.len_utf8();
             let mut run = Run::from(c);
-            while let Some(&(j, d)) = chars.peek() {
+            while let Some(d) = char_at(text, end) {
                 if is_terminator(d) {
                     run.add(d);
                 } else if is_closing(d) {
@@ -51,18 +58,17 @@ impl SentenceSplitter {
                 } else {
                     break;
                 }
-                end = j + d.len_utf8();
-                chars.next();
+                end += d.len_utf8();
             }
             if self.ends_sentence(text, i, end, &run) {
                 push_trimmed(text, start..end, out);
                 start = end;
             }
+            i = end;
         }
         push_trimmed(text, start..text.len(), out);
     }
 
-    /// Decides whether the terminator run `text[dot..end]` closes a sentence.
     fn ends_sentence(&self, text: &str, dot: usize, end: usize, run: &Run) -> bool {
         if run.cjk {
             return true;
@@ -131,6 +137,25 @@ impl Run {
         }
         self.cjk |= matches!(c, '。' | '！' | '？' | '｡');
     }
+}
+
+/// The bytes that can start a terminator: `.`, `?`, `!` and the lead bytes of the others
+/// (U+2026, U+203C, U+2047-U+2049, U+3002, U+FF01, U+FF1F, U+FF61); the splitter passes over
+/// every other byte without decoding it.
+static MAY_START_TERMINATOR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut k = 0;
+    let bytes = [b'.', b'?', b'!', 0xE2, 0xE3, 0xEF];
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+/// The character starting at byte `i` (a character boundary) of `text`.
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..)?.chars().next()
 }
 
 /// Characters that can end a sentence.

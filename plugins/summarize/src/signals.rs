@@ -249,17 +249,44 @@ fn addresses_reader(sentence: &str) -> bool {
 
 /// Mostly capital letters (at least 8 cased letters, 80 % or more upper case).
 fn is_shouting(sentence: &str) -> bool {
-    let (mut upper, mut cased) = (0usize, 0usize);
-    for c in sentence.chars() {
-        if c.is_uppercase() {
-            upper += 1;
-            cased += 1;
-        } else if c.is_lowercase() {
-            cased += 1;
+    let bytes = sentence.as_bytes();
+    let (mut upper, mut lower) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            upper += usize::from(b.is_ascii_uppercase());
+            lower += usize::from(b.is_ascii_lowercase());
+            i += 1;
+        } else {
+            let Some(c) = sentence.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            if c.is_uppercase() {
+                upper += 1;
+            } else if c.is_lowercase() {
+                lower += 1;
+            }
+            i += c.len_utf8();
+        }
+        // Even if every character left were a capital, 80 % is out of reach.
+        if upper + (bytes.len() - i) < 4 * lower {
+            return false;
         }
     }
+    let cased = upper + lower;
     cased >= 8 && upper * 5 >= cased * 4
 }
+
+/// The bytes a quotation mark can start with: `"` and the lead bytes of U+00AB/U+00BB,
+/// U+201C-U+201E and U+300C-U+300F; every other byte is passed over undecoded.
+static MAY_START_QUOTE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[0xC2] = true;
+    table[0xE2] = true;
+    table[0xE3] = true;
+    table
+};
 
 /// Tracks whether the text is inside a quotation, sentence after sentence of one paragraph,
 /// to find quotes without context: a sentence that opens inside (or with) a quotation and has
@@ -274,17 +301,27 @@ impl QuoteState {
     pub fn unattributed_quote(&mut self, sentence: &str) -> bool {
         let opens_quoted = self.open || sentence.starts_with(['"', '“', '«', '„', '「', '『']);
         let mut tail_start = None;
-        for (i, c) in sentence.char_indices() {
+        let bytes = sentence.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if !MAY_START_QUOTE[usize::from(b)] {
+                i += 1;
+                continue;
+            }
+            let Some(c) = sentence.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            i += c.len_utf8();
             match c {
                 '“' | '«' | '„' | '「' | '『' => self.open = true,
                 '”' | '»' | '」' | '』' => {
                     self.open = false;
-                    tail_start = Some(i + c.len_utf8());
+                    tail_start = Some(i);
                 }
                 '"' => {
                     self.open = !self.open;
                     if !self.open {
-                        tail_start = Some(i + 1);
+                        tail_start = Some(i);
                     }
                 }
                 _ => {}

@@ -249,30 +249,134 @@ impl StopWords {
 /// Calls `each` with every word of `text`, lowercased: runs of letters and digits; each CJK
 /// ideograph or kana on its own (those scripts do not separate words).
 pub fn for_each_word<'a>(text: &'a str, mut each: impl FnMut(Cow<'a, str>)) {
-    let mut start: Option<usize> = None;
-    let mut emit = |from: usize, to: usize| {
-        let word = &text[from..to];
-        if word.chars().any(char::is_uppercase) {
-            each(Cow::Owned(word.to_lowercase()));
-        } else {
-            each(Cow::Borrowed(word));
-        }
-    };
-    for (i, c) in text.char_indices() {
-        let cjk = is_cjk(c);
-        if c.is_alphanumeric() && !cjk {
-            start.get_or_insert(i);
-            continue;
-        }
-        if let Some(s) = start.take() {
-            emit(s, i);
-        }
-        if cjk {
-            emit(i, i + c.len_utf8());
+    let mut scratch = String::new();
+    for_each_word_with(text, &mut scratch, |word| each(word.into_cow()));
+}
+
+/// A word of [`for_each_word_with`]: a slice of the text when it has no capital, else its
+/// lower-case form in the caller's scratch buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word<'a, 's> {
+    /// The word as written (already lower-case).
+    Text(&'a str),
+    /// The lower-cased word, valid until the next word.
+    Lowered(&'s str),
+}
+
+impl<'a> Word<'a, '_> {
+    /// The word.
+    pub fn as_str(&self) -> &str {
+        match *self {
+            Word::Text(w) | Word::Lowered(w) => w,
         }
     }
+
+    /// The word, owned only when it had to be lower-cased.
+    pub fn into_cow(self) -> Cow<'a, str> {
+        match self {
+            Word::Text(w) => Cow::Borrowed(w),
+            Word::Lowered(w) => Cow::Owned(w.to_owned()),
+        }
+    }
+}
+
+/// Classes of bytes for the word scanner: ASCII punctuation and spaces, ASCII lower-case
+/// letters and digits, ASCII capitals, and bytes of other characters.
+const OTHER: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+/// The class of every byte.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_alphanumeric() {
+            LOWER
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    table
+};
+
+/// [`for_each_word`] without an allocation per capitalised word: ASCII words are lower-cased
+/// into `scratch` (other words with a capital through `str::to_lowercase`, which knows the
+/// final sigma).
+pub fn for_each_word_with<'a>(
+    text: &'a str,
+    scratch: &mut String,
+    mut each: impl FnMut(Word<'a, '_>),
+) {
+    // `ascii` and `upper` describe the word being read: only ASCII bytes so far, a capital
+    // among them.
+    let mut emit = |from: usize, to: usize, ascii: bool, upper: bool| {
+        let word = &text[from..to];
+        if ascii && !upper {
+            each(Word::Text(word));
+            return;
+        }
+        if !ascii && !word.chars().any(char::is_uppercase) {
+            each(Word::Text(word));
+            return;
+        }
+        scratch.clear();
+        if ascii {
+            scratch.push_str(word);
+            scratch.make_ascii_lowercase();
+        } else {
+            *scratch = word.to_lowercase();
+        }
+        each(Word::Lowered(scratch));
+    };
+    let bytes = text.as_bytes();
+    let mut start: Option<usize> = None;
+    let (mut ascii, mut upper) = (true, false);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let class = BYTE_CLASS[usize::from(b)];
+        // ASCII: no CJK, letters and digits by table.
+        if class != NON_ASCII {
+            if class != OTHER {
+                if start.is_none() {
+                    start = Some(i);
+                    (ascii, upper) = (true, false);
+                }
+                upper |= class == UPPER;
+            } else if let Some(s) = start.take() {
+                emit(s, i, ascii, upper);
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        let len = c.len_utf8();
+        let cjk = is_cjk(c);
+        if c.is_alphanumeric() && !cjk {
+            if start.is_none() {
+                start = Some(i);
+                upper = false;
+            }
+            ascii = false;
+        } else {
+            if let Some(s) = start.take() {
+                emit(s, i, ascii, upper);
+            }
+            if cjk {
+                emit(i, i + len, false, false);
+            }
+        }
+        i += len;
+    }
     if let Some(s) = start {
-        emit(s, text.len());
+        emit(s, text.len(), ascii, upper);
     }
 }
 
@@ -295,13 +399,25 @@ pub fn measure(text: &str) -> Measure {
     let (mut words, mut chars) = (0, 0);
     let mut in_word = false;
     let mut in_space = false;
-    for c in text.chars() {
-        let space = c.is_whitespace();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // ASCII: whitespace as `char::is_whitespace` has it, never CJK.
+        let (space, cjk) = if b.is_ascii() {
+            i += 1;
+            (matches!(b, b' ' | b'\t'..=b'\r'), false)
+        } else {
+            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            i += c.len_utf8();
+            (c.is_whitespace(), is_cjk(c))
+        };
         if !(space && in_space) {
             chars += 1;
         }
         in_space = space;
-        if is_cjk(c) {
+        if cjk {
             words += 1;
             in_word = false;
         } else if space {

@@ -87,9 +87,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn is_cap(&self, i: usize) -> bool {
-        self.tokens
-            .get(i)
-            .is_some_and(|t| t.is_capitalised(self.text))
+        self.tokens.get(i).is_some_and(Token::is_capitalised)
     }
 
     fn is_connector(&self, i: usize) -> bool {
@@ -143,6 +141,19 @@ impl<'a> Scanner<'a> {
             k += 1;
         }
         end
+    }
+
+    /// Every token of `start..end` is covered by the gazetteer matches met walking from
+    /// `start` (what `covered(start, end)` would say of all of them, without the vector).
+    fn all_covered(&self, start: usize, end: usize) -> bool {
+        let mut k = start;
+        while k < end {
+            match self.gaz_at[k] {
+                Some((e, _)) => k = e.max(k + 1),
+                None => return false,
+            }
+        }
+        true
     }
 
     fn covered(&self, start: usize, end: usize) -> Vec<bool> {
@@ -285,7 +296,7 @@ impl<'a> Scanner<'a> {
                 return;
             }
         }
-        if self.covered(start, end).iter().all(|&c| c) {
+        if self.all_covered(start, end) {
             // "Paris Olympics": a place before an event is part of the event's name.
             if self
                 .gaz_ends_at(start, end)
@@ -317,8 +328,8 @@ impl<'a> Scanner<'a> {
             return;
         }
         // "U.S. Administration" is the United States' administration, not a name.
-        let generic = GENERIC_HEADS.contains(&self.word(end - 1))
-            && self.covered(start, end - 1).iter().all(|&c| c);
+        let generic =
+            GENERIC_HEADS.contains(&self.word(end - 1)) && self.all_covered(start, end - 1);
         if let Some(head) = last_head.filter(|h| h.last && end - start >= 2 && !generic) {
             self.push(start, end, head.label, Source::Head);
             return;
