@@ -101,7 +101,7 @@ fn run_daemon(
     _args: &RunArgs,
 ) -> Result<ExitCode> {
     // Before any thread starts: one arena per plugin thread, at least two.
-    memory::limit_arenas(settings.worker_count().max(2));
+    memory::tune_allocator(settings.worker_count().max(2));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("ingestd")

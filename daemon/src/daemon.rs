@@ -437,6 +437,28 @@ async fn send_all(
     true
 }
 
+/// Sends ready inbox files to the queue in order, each joining `pending` as it is sent (not
+/// before: on a backlog of 100,000 files, marking them all at once held every name twice while
+/// the queue drained); false on shutdown.
+async fn send_inbox(
+    names: Vec<OsString>,
+    shared: &Shared,
+    tx: &mpsc::Sender<WorkItem>,
+    shutdown: &mut watch::Receiver<bool>,
+) -> bool {
+    for name in names {
+        let fresh = shared
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.clone());
+        if fresh && !send_all([WorkItem::Inbox(name)], tx, shutdown).await {
+            return false;
+        }
+    }
+    true
+}
+
 /// The dispatcher loop: watches, lists, tracks readiness and enqueues ready files.
 async fn dispatch(
     shared: Arc<Shared>,
@@ -561,17 +583,14 @@ async fn dispatch(
         }
         // Oldest first.
         ready.sort_by(|a, b| a.mtime.cmp(&b.mtime).then_with(|| a.name.cmp(&b.name)));
-        let mut items = Vec::with_capacity(ready.len());
-        {
-            let mut pending = shared.pending.lock().unwrap_or_else(|p| p.into_inner());
-            for item in ready {
+        let names: Vec<OsString> = ready
+            .into_iter()
+            .map(|item| {
                 tracker.forget(&item.name);
-                if pending.insert(item.name.clone()) {
-                    items.push(WorkItem::Inbox(item.name));
-                }
-            }
-        }
-        if !send_all(items, &tx, &mut shutdown).await {
+                item.name
+            })
+            .collect();
+        if !send_inbox(names, &shared, &tx, &mut shutdown).await {
             break;
         }
     }
