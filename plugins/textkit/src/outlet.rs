@@ -33,6 +33,10 @@ pub struct Signal {
     /// Literals (ASCII case-insensitive, no white space), one of which occurs in every match
     /// of `pattern`; empty when there is no such literal. See [`Prefilter`].
     pub needles: Vec<&'static str>,
+    /// A test of each match of `pattern` (in [`Regex::find_iter`] order): the signal is found
+    /// when one passes. Lets a loose pattern plus a check stand for a pattern whose counted
+    /// repetitions (`[^\n]{20,300}`) would compile to an automaton of thousands of states.
+    pub check: Option<fn(&str) -> bool>,
 }
 
 impl Signal {
@@ -43,7 +47,23 @@ impl Signal {
             pattern: regex(pattern)?,
             required: false,
             needles: Vec::new(),
+            check: None,
         })
+    }
+
+    /// The same signal found only where `check` passes on a match of the pattern (see
+    /// [`Signal::check`]).
+    pub fn checked(mut self, check: fn(&str) -> bool) -> Self {
+        self.check = Some(check);
+        self
+    }
+
+    /// True when the signal is found in `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        match self.check {
+            None => self.pattern.is_match(text),
+            Some(check) => self.pattern.find_iter(text).any(|m| check(m.as_str())),
+        }
     }
 
     /// The same signal with needles for the [`Prefilter`]: every match of the pattern must
@@ -115,7 +135,7 @@ impl<R: OutletRules> OutletPlugin<R> {
     pub fn recognise(&self, text: &str) -> Option<Vec<&str>> {
         let mut found = Vec::new();
         for signal in self.rules.signals() {
-            if signal.pattern.is_match(text) {
+            if signal.is_match(text) {
                 found.push(signal.name);
             } else if signal.required {
                 return None;

@@ -210,6 +210,75 @@ mod tests {
         assert!(OutletPlugin::<super::Rfa>::new(bad, Host::detached()).is_err());
     }
 
+    /// Random texts built from the pieces the counted signal patterns look at.
+    fn random_texts(seed: u64, count: usize) -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "By ", "bY ", "\nBy ", " – ", " — ", " — ", " – ", " - ", "–", " ", "\n", "\n\n",
+            "\n\n\n", "a", "é", "1", "2021", "٢٠٢١", "x1", "_", " \t", "\r",
+        ];
+        let mut state = seed;
+        let mut next = move |bound: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % bound
+        };
+        (0..count)
+            .map(|_| {
+                let mut text = String::from(["", "By "][next(2)]);
+                for _ in 0..next(24) {
+                    if next(4) == 0 {
+                        text.push_str(&"a".repeat(next(320)));
+                    } else {
+                        text.push_str(PIECES[next(PIECES.len())]);
+                    }
+                }
+                text
+            })
+            .collect()
+    }
+
+    /// A checked signal finds what its counted pattern (the one it stands for) finds.
+    fn same_as_counted<R: OutletRules>(name: &str, counted: &str) {
+        let rules = R::build().unwrap();
+        let signal = rules.signals().iter().find(|s| s.name == name).unwrap();
+        assert!(signal.check.is_some());
+        let counted = crate::error::regex(counted).unwrap();
+        let mut found = 0;
+        let a = |n: usize| "a".repeat(n);
+        let mut texts = random_texts(name.len() as u64, 200_000);
+        for (short, long) in [
+            (9, 19),
+            (10, 20),
+            (200, 300),
+            (201, 301),
+            (3, 2),
+            (80, 60),
+            (81, 61),
+        ] {
+            texts.push(format!("{}\n\n{} 2021\n", a(short), a(long - 1)));
+            texts.push(format!("By {} – {} — 2021", a(short), a(long)));
+        }
+        for text in texts {
+            let expected = counted.is_match(&text);
+            assert_eq!(signal.is_match(&text), expected, "{name} on {text:?}");
+            found += usize::from(expected);
+        }
+        assert!(found > 100, "{name}: only {found} random texts match");
+    }
+
+    #[test]
+    fn checked_signals_match_their_counted_patterns() {
+        same_as_counted::<super::Rfa>(
+            "caption under the headline",
+            r"\A[^\n]{10,200}\n\n+[^\n]{20,300}\b\d{4}\n",
+        );
+        same_as_counted::<super::Reprint>(
+            "reprint credit",
+            r"^By [^\n]{3,80} [–—] [^\n]{2,60} [–—] [^\n]*\d{4}\s*$",
+        );
+    }
+
     #[test]
     fn one_signal_is_not_enough() {
         let quoting = "A headline\n\nAs Global Research reported on globalresearch.ca, prices rose.\n\nMore text.";

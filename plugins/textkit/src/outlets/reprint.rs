@@ -35,9 +35,10 @@ impl OutletRules for Reprint {
                 .needing(&["poursuivant"]),
                 Signal::new(
                     "reprint credit",
-                    r"^By [^\n]{3,80} [–—] [^\n]{2,60} [–—] [^\n]*\d{4}\s*$",
+                    r"^By [^\n]+ [–—] [^\n]+ [–—] [^\n]*\d{4}\s*$",
                 )?
-                .needing(&["–", "—"]),
+                .needing(&["–", "—"])
+                .checked(credit_lengths),
             ],
         })
     }
@@ -94,4 +95,28 @@ impl OutletRules for Reprint {
         ex.dateline = cleaner.take_dateline(&mut ex.paragraphs);
         ex
     }
+}
+
+/// The lengths of `^By [^\n]{3,80} [–—] [^\n]{2,60} [–—] [^\n]*\d{4}\s*$` on a match of its
+/// loose form (`+` for the counts), whose first line is the credit: some pair of " – "
+/// separators leaves 3 to 80 characters for the names, 2 to 60 for the outlet and the year
+/// after the second. The counted form compiles to 1,400 NFA states (4,900 reversed).
+fn credit_lengths(found: &str) -> bool {
+    let line = found.split('\n').next().unwrap_or(found).trim_end();
+    // After "By " (three ASCII bytes however they are cased), up to the year's last digit.
+    let chars: Vec<char> = line.chars().skip(3).collect();
+    let separators: Vec<usize> = chars
+        .windows(3)
+        .enumerate()
+        .filter(|(_, w)| w[0] == ' ' && matches!(w[1], '–' | '—') && w[2] == ' ')
+        .map(|(i, _)| i)
+        .collect();
+    separators.iter().any(|&first| {
+        (3..=80).contains(&first)
+            && separators.iter().any(|&second| {
+                second >= first + 3
+                    && (2..=60).contains(&(second - first - 3))
+                    && chars.len() >= second + 3 + 4
+            })
+    })
 }

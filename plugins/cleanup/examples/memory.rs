@@ -1,0 +1,58 @@
+//! Heap held by the cleanup plugin (bundled outlets built in) once built and after a run over
+//! a folder of articles on two threads, from glibc's `mallinfo2`:
+//! `cargo run --release -p cleanup --example memory -- DIR`. Most of what the run adds is the
+//! regex engines' per-thread match caches.
+
+use ingestd_sdk::{Document, Host, Plugin};
+
+/// Bytes glibc's heap has handed out and not taken back.
+fn heap_in_use() -> usize {
+    // SAFETY: `mallinfo2` only reads the allocator's statistics.
+    unsafe { libc::mallinfo2() }.uordblks
+}
+
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::env::args().nth(1).ok_or("usage: memory DIR")?;
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    paths.sort();
+    let mut docs = Vec::with_capacity(paths.len());
+    for path in &paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        docs.push(Document::from_source(
+            &name.unwrap_or_default(),
+            &std::fs::read(path)?,
+            "2024-01-01T00:00:00Z",
+        )?);
+    }
+    let start = heap_in_use();
+    let config = ingestd_sdk::parse_config(br#"{"outlets": ["globalresearch", "reprint", "rfa"]}"#)
+        .map_err(|e| e.message)?;
+    let cleanup = cleanup::Cleanup::new(config, Host::detached())?;
+    let built = heap_in_use();
+    std::thread::scope(|scope| {
+        for half in 0..2 {
+            let (cleanup, docs) = (&cleanup, &docs);
+            scope.spawn(move || {
+                for doc in docs.iter().skip(half).step_by(2) {
+                    let mut doc = doc.clone();
+                    let _ = cleanup.process(&mut doc);
+                }
+            });
+        }
+    });
+    let after = heap_in_use();
+    println!(
+        "{} documents, 2 threads: built {:.2} MB, after the run {:.2} MB (caches +{:.2} MB)",
+        docs.len(),
+        mb(built - start),
+        mb(after - start),
+        mb(after.saturating_sub(built))
+    );
+    Ok(())
+}
