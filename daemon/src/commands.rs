@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use ingestd::daemon::{self, Control, SettingsSource};
+use ingestd::inbox::names::NameFilter;
 use ingestd::ops::install::InstallOptions;
 use ingestd::ops::replay::{Replayed, Selection};
 use ingestd::ops::{self, Status};
@@ -319,7 +320,9 @@ fn status(settings: &Settings, args: &StatusArgs) -> Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status)?);
     } else {
-        let waiting = ops::status::waiting_counts(&settings.paths.inbox, &settings.paths.failed);
+        let filter = NameFilter::new(&settings.watch)?;
+        let waiting =
+            ops::status::waiting_counts(&settings.paths.inbox, &filter, &settings.paths.failed);
         print!("{}", status.summary(not_running.as_deref(), waiting));
     }
     Ok(match not_running {

@@ -89,7 +89,7 @@ pub fn now_rfc3339() -> String {
 
 fn report_name(name: &OsStr) -> OsString {
     let mut report = name.to_os_string();
-    report.push(".error.json");
+    report.push(crate::ops::replay::REPORT_SUFFIX);
     report
 }
 

@@ -333,6 +333,9 @@ impl Settings {
         if let Err(e) = crate::inbox::names::NameFilter::new(&self.watch) {
             return invalid("watch.include/exclude", &e.to_string());
         }
+        if let Err(e) = crate::logging::parse_filter(&self.log.level) {
+            return invalid("log.level", &e.to_string());
+        }
         for (i, entry) in self.chain.iter().enumerate() {
             if entry.path.as_os_str().is_empty() {
                 return invalid(&format!("chain[{i}].path"), "must not be empty");
@@ -457,6 +460,10 @@ mod tests {
             err.to_string().contains("processing.queue_capacity"),
             "{err}"
         );
+
+        let file = write("[log]\nlevel = \"ingestd=loud\"\n");
+        let err = load_with_env(Some(file.path()), &Overrides::default(), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("log.level"), "{err}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsStr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -77,10 +77,10 @@ pub struct Stats {
     reloads: Family<ResultLabel, Counter>,
     queue: Gauge,
     in_flight: Gauge,
-    ready_gauge: Gauge,
+    /// 1 once start-up is complete and until shutdown begins (`/healthz` reads it too).
+    ready: Gauge,
     last_success: Gauge<f64, AtomicU64>,
     latency: Family<PluginLabel, Histogram>,
-    ready: AtomicBool,
     started: SystemTime,
     last_errors: Mutex<VecDeque<LastError>>,
     chain: Mutex<Vec<String>>,
@@ -114,13 +114,12 @@ impl Stats {
             reloads: Family::default(),
             queue: Gauge::default(),
             in_flight: Gauge::default(),
-            ready_gauge: Gauge::default(),
+            ready: Gauge::default(),
             last_success: Gauge::default(),
             // 100 µs .. ~100 s, factor 4: enough resolution for cheap and slow plugins.
             latency: Family::new_with_constructor(|| {
                 Histogram::new(exponential_buckets(0.0001, 4.0, 11))
             }),
-            ready: AtomicBool::new(false),
             started: SystemTime::now(),
             last_errors: Mutex::new(VecDeque::with_capacity(LAST_ERRORS)),
             chain: Mutex::new(Vec::new()),
@@ -162,11 +161,7 @@ impl Stats {
             "Files being processed now",
             stats.in_flight.clone(),
         );
-        registry.register(
-            "ready",
-            "1 once start-up is complete",
-            stats.ready_gauge.clone(),
-        );
+        registry.register("ready", "1 once start-up is complete", stats.ready.clone());
         registry.register(
             "last_success_timestamp_seconds",
             "Unix time of the last document written",
@@ -261,13 +256,12 @@ impl Stats {
 
     /// Marks start-up complete (or, with `false`, the daemon stopping).
     pub fn set_ready(&self, ready: bool) {
-        self.ready.store(ready, Ordering::SeqCst);
-        self.ready_gauge.set(i64::from(ready));
+        self.ready.set(i64::from(ready));
     }
 
     /// True once start-up is complete and until shutdown begins.
     pub fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::SeqCst)
+        self.ready.get() != 0
     }
 
     /// The labels of the running chain.

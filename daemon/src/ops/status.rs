@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::stats::{Counts, LastError, Stats};
 use crate::fsutil;
+use crate::inbox::names::NameFilter;
+use crate::source::rfc3339;
 
 /// File name of the status file inside the state folder.
 pub const STATUS_FILE: &str = "status.json";
@@ -76,12 +78,12 @@ impl Status {
             pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             state,
-            started: rfc3339(stats.started()),
-            updated: rfc3339(now),
+            started: rfc3339(Some(stats.started())),
+            updated: rfc3339(Some(now)),
             updated_unix: unix(now),
             interval_secs: STATUS_INTERVAL.as_secs(),
             counts: stats.counts(),
-            last_success: stats.last_success().map(rfc3339),
+            last_success: stats.last_success().map(|t| rfc3339(Some(t))),
             last_errors: stats.last_errors(),
             chain: stats.chain(),
             inbox: inbox.to_owned(),
@@ -204,13 +206,14 @@ pub struct Waiting {
     pub failed: usize,
 }
 
-/// Counts the files waiting in the inbox and in `failed/` (a missing folder counts 0).
-pub fn waiting_counts(inbox: &Path, failed: &Path) -> Waiting {
+/// Counts the files waiting in the inbox (those `filter` accepts, as the daemon would) and in
+/// `failed/` (a missing folder counts 0).
+pub fn waiting_counts(inbox: &Path, filter: &NameFilter, failed: &Path) -> Waiting {
     let inbox = std::fs::read_dir(inbox)
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
-                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .filter(|e| filter.accepts(&e.file_name()))
                 .count()
         })
         .unwrap_or(0);
@@ -238,10 +241,6 @@ pub enum StatusError {
         /// The parser's message.
         source: serde_json::Error,
     },
-}
-
-fn rfc3339(time: SystemTime) -> String {
-    humantime::format_rfc3339_seconds(time).to_string()
 }
 
 fn unix(time: SystemTime) -> u64 {
