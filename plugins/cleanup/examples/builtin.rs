@@ -5,6 +5,7 @@
 
 use std::time::Instant;
 
+use ingestd_sdk::testing::read_corpus;
 use ingestd_sdk::{Document, Host, Plugin};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,16 +18,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = ingestd_sdk::parse_config(br#"{"outlets": ["globalresearch", "reprint", "rfa"]}"#)
         .map_err(|e| e.message)?;
     let cleanup = cleanup::Cleanup::new(config, Host::detached())?;
-    let mut paths: Vec<_> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    paths.sort();
-    let mut docs = Vec::with_capacity(paths.len());
-    for path in &paths {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        let bytes = std::fs::read(path)?;
+    let mut docs = Vec::new();
+    for (name, bytes) in read_corpus(dir.as_ref())? {
         docs.push(Document::from_source(
-            &name.unwrap_or_default(),
+            &name,
             &bytes,
             "2024-01-01T00:00:00Z",
         )?);

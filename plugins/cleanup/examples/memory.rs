@@ -3,6 +3,7 @@
 //! `cargo run --release -p cleanup --example memory -- DIR`. Most of what the run adds is the
 //! regex engines' per-thread match caches.
 
+use ingestd_sdk::testing::read_corpus;
 use ingestd_sdk::{Document, Host, Plugin};
 
 /// Bytes glibc's heap has handed out and not taken back.
@@ -17,16 +18,11 @@ fn mb(bytes: usize) -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).ok_or("usage: memory DIR")?;
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    paths.sort();
-    let mut docs = Vec::with_capacity(paths.len());
-    for path in &paths {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let mut docs = Vec::new();
+    for (name, bytes) in read_corpus(dir.as_ref())? {
         docs.push(Document::from_source(
-            &name.unwrap_or_default(),
-            &std::fs::read(path)?,
+            &name,
+            &bytes,
             "2024-01-01T00:00:00Z",
         )?);
     }

@@ -9,9 +9,8 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::time::Instant;
-
 use entities::Entities;
+use ingestd_sdk::testing::{best_pass_us, read_corpus};
 use ingestd_sdk::{Host, Plugin};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,33 +19,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: u32 = args.next().map_or(Ok(1), |a| a.parse())?;
     let chain = common::Chain::new();
     let plugin = Entities::new(Default::default(), Host::detached())?;
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    paths.sort();
-    let mut docs = Vec::with_capacity(paths.len());
-    for path in &paths {
-        let bytes = std::fs::read(path)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        docs.push(chain.clean(name.as_deref().unwrap_or("article"), &text));
+    let mut docs = Vec::new();
+    for (name, bytes) in read_corpus(dir.as_ref())? {
+        docs.push(chain.clean(&name, &String::from_utf8_lossy(&bytes)));
     }
-    let mut best = f64::INFINITY;
-    for _ in 0..rounds.max(1) {
-        let start = Instant::now();
-        for doc in &mut docs {
-            plugin.process(doc)?;
-        }
-        best = best.min(start.elapsed().as_secs_f64());
-    }
+    let per_doc_us = best_pass_us(&plugin, &mut docs, rounds)?;
     for doc in &docs {
         println!("{}", serde_json::to_string(&doc.entities)?);
     }
     eprintln!(
-        "{} documents: {:.1} us/doc (best of {} rounds)",
+        "{} documents: {per_doc_us:.1} us/doc (best of {} rounds)",
         docs.len(),
-        best * 1e6 / docs.len().max(1) as f64,
         rounds.max(1)
     );
     Ok(())

@@ -12,13 +12,14 @@
 //! }
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use crate::abi::DeclarationFn;
 use crate::client::{CallOutcome, CreateError, Instance, LogFn, ValidDeclaration};
 use crate::document::Document;
-use crate::plugin::Level;
+use crate::plugin::{Level, Plugin, PluginError};
 
 /// The inputs of a compliance run.
 #[derive(Debug, Clone)]
@@ -282,4 +283,41 @@ pub fn assert_plugin_compliance(declaration_fn: DeclarationFn, case: &Compliance
         }
     });
     drop(instance);
+}
+
+/// The files of a folder in name order, each as (file name, bytes): the input of the corpus
+/// examples that time a plugin and print its output for comparison between builds.
+pub fn read_corpus(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    paths.sort();
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let bytes = std::fs::read(&path)?;
+        let name = path.file_name().map_or_else(
+            || "article".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        files.push((name, bytes));
+    }
+    Ok(files)
+}
+
+/// Runs `plugin` over every document, `rounds` passes (at least one), and returns the best
+/// pass's wall time per document in microseconds. The documents keep the last pass's output.
+pub fn best_pass_us<P: Plugin>(
+    plugin: &P,
+    docs: &mut [Document],
+    rounds: u32,
+) -> Result<f64, PluginError> {
+    let mut best = f64::INFINITY;
+    for _ in 0..rounds.max(1) {
+        let start = Instant::now();
+        for doc in docs.iter_mut() {
+            plugin.process(doc)?;
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    Ok(best * 1e6 / docs.len().max(1) as f64)
 }
