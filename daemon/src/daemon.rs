@@ -348,8 +348,9 @@ async fn apply_reload(shared: &Arc<Shared>, source: &SettingsSource) -> bool {
         }
     };
     let labels: Vec<String> = chain.labels().iter().map(|s| (*s).to_owned()).collect();
-    let processor =
-        Processor::new(Arc::clone(&settings)).with_stats(Arc::clone(shared.ops.stats()));
+    let processor = Processor::new(Arc::clone(&settings))
+        .with_stats(Arc::clone(shared.ops.stats()))
+        .with_faults(Arc::clone(shared.processor().faults()));
     *shared.processor.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(processor);
     *shared.chain.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(chain);
     *shared.current.write().unwrap_or_else(|p| p.into_inner()) = settings;

@@ -85,7 +85,7 @@ pub struct Processor {
     settings: Arc<Settings>,
     outbox: Outbox,
     skip_log: SkipLog,
-    faults: FaultLatch,
+    faults: Arc<FaultLatch>,
     stats: Arc<Stats>,
 }
 
@@ -102,7 +102,7 @@ impl Processor {
             outbox: Outbox::new(&settings.paths.outbox, settings.processing.fsync),
             settings,
             skip_log,
-            faults: FaultLatch::default(),
+            faults: Arc::default(),
             stats: Arc::default(),
         }
     }
@@ -113,8 +113,15 @@ impl Processor {
         self
     }
 
+    /// Shares an existing fault latch (a reload keeps the running one, so a fault that
+    /// outlives the reload is neither logged twice nor left without its "works again").
+    pub fn with_faults(mut self, faults: Arc<FaultLatch>) -> Self {
+        self.faults = faults;
+        self
+    }
+
     /// The fault latch (for health reporting).
-    pub fn faults(&self) -> &FaultLatch {
+    pub fn faults(&self) -> &Arc<FaultLatch> {
         &self.faults
     }
 
@@ -370,5 +377,24 @@ mod tests {
         assert_eq!(backoff(2), Duration::from_secs(2));
         assert_eq!(backoff(4), Duration::from_secs(8));
         assert_eq!(backoff(50), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_reloaded_processor_keeps_an_active_fault() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings =
+            crate::settings::load(None, &crate::settings::Overrides::default()).unwrap();
+        settings.paths.outbox = dir.path().join("outbox");
+        settings.paths.state = dir.path().join("state");
+        let settings = Arc::new(settings);
+        let running = Processor::new(Arc::clone(&settings));
+        running
+            .faults()
+            .fault("write to the outbox", &std::io::Error::other("disk full"));
+        let reloaded =
+            Processor::new(Arc::clone(&settings)).with_faults(Arc::clone(running.faults()));
+        assert!(reloaded.faults().is_active());
+        reloaded.faults().clear();
+        assert!(!running.faults().is_active());
     }
 }
