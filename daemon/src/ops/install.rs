@@ -294,7 +294,7 @@ impl Installer<'_> {
             let name = target
                 .file_name()
                 .and_then(|n| n.to_str())
-                .ok_or_else(|| io("write", std::io::Error::other("no file name")))?;
+                .ok_or_else(|| io("write", std::io::Error::other("the file name is not UTF-8")))?;
             fsutil::write_atomic_with_mode(&dir, name, bytes, true, Some(mode))
                 .map_err(|e| io("write", e))?;
         }

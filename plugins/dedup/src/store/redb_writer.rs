@@ -83,8 +83,8 @@ pub(super) fn write_entries(
     Ok(rows.len() as u64)
 }
 
-/// Moves every row of the recent bucket table into the main one, in band order, in
-/// [`MERGE_STEPS`] transactions of one band range each.
+/// Moves the rows of one band range (`step` of [`MERGE_STEPS`]) from the recent bucket table
+/// into the main one, in one transaction; [`Writer::merge`] runs the steps in band order.
 ///
 /// Band keys are random, so inserting them one commit at a time into a large table would
 /// dirty a different page for almost every row. New rows therefore go to a small table, and
@@ -93,8 +93,6 @@ pub(super) fn write_entries(
 /// its dirty pages in memory, so the merge moves one band range at a time: the memory it
 /// needs is a fraction of the table's, and each range moves atomically (a look-up reads both
 /// tables, so it finds every row before, during and after the merge).
-/// Moves the rows of one band range (`step` of [`MERGE_STEPS`]) from the recent bucket table
-/// into the main one, in one transaction.
 fn merge_band_range(db: &Database, step: u64) -> Result<(), StoreError> {
     let context = "merge the dedup band tables";
     let width = u64::MAX / MERGE_STEPS + 1;
