@@ -11,7 +11,7 @@ const MIN_FILES: usize = 2;
 /// A bar for `files` files, or a hidden one (all calls are no-ops) when stderr is not a
 /// terminal or there are too few files.
 pub fn bar(files: usize) -> ProgressBar {
-    if files < MIN_FILES || !std::io::stderr().is_terminal() {
+    if !shows_bar(files, std::io::stderr().is_terminal()) {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(
@@ -26,16 +26,22 @@ pub fn bar(files: usize) -> ProgressBar {
     bar
 }
 
+/// Whether a bar is drawn for `files` files when stderr is (or is not) a terminal.
+fn shows_bar(files: usize, stderr_is_terminal: bool) -> bool {
+    stderr_is_terminal && files >= MIN_FILES
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn one_file_or_no_terminal_means_no_bar() {
+    fn a_bar_only_on_a_terminal_and_for_more_than_one_file() {
+        assert!(shows_bar(2, true));
+        assert!(shows_bar(100, true));
+        assert!(!shows_bar(1, true));
+        assert!(!shows_bar(0, true));
+        assert!(!shows_bar(100, false));
         assert!(bar(1).is_hidden());
-        // Under `cargo test` stderr is captured, not a terminal.
-        if !std::io::stderr().is_terminal() {
-            assert!(bar(100).is_hidden());
-        }
     }
 }
