@@ -5,8 +5,10 @@
 
 use std::time::Instant;
 
-use ingestd_sdk::testing::read_corpus;
-use ingestd_sdk::{Document, Host, Plugin};
+#[path = "common/mod.rs"]
+mod common;
+
+use ingestd_sdk::Plugin;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,17 +17,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         [mode, rounds, dir] if mode == "time" => (mode.as_str(), rounds.parse()?, dir),
         _ => return Err("usage: builtin json DIR | builtin time ROUNDS DIR".into()),
     };
-    let config = ingestd_sdk::parse_config(br#"{"outlets": ["globalresearch", "reprint", "rfa"]}"#)
-        .map_err(|e| e.message)?;
-    let cleanup = cleanup::Cleanup::new(config, Host::detached())?;
-    let mut docs = Vec::new();
-    for (name, bytes) in read_corpus(dir.as_ref())? {
-        docs.push(Document::from_source(
-            &name,
-            &bytes,
-            "2024-01-01T00:00:00Z",
-        )?);
-    }
+    let cleanup = common::bundled_cleanup()?;
+    let docs = common::corpus_documents(dir)?;
     if mode == "json" {
         for doc in &docs {
             let mut doc = doc.clone();

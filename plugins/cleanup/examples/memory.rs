@@ -3,8 +3,10 @@
 //! `cargo run --release -p cleanup --example memory -- DIR`. Most of what the run adds is the
 //! regex engines' per-thread match caches.
 
-use ingestd_sdk::testing::read_corpus;
-use ingestd_sdk::{Document, Host, Plugin};
+#[path = "common/mod.rs"]
+mod common;
+
+use ingestd_sdk::Plugin;
 
 /// Bytes glibc's heap has handed out and not taken back.
 fn heap_in_use() -> usize {
@@ -18,18 +20,9 @@ fn mb(bytes: usize) -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).ok_or("usage: memory DIR")?;
-    let mut docs = Vec::new();
-    for (name, bytes) in read_corpus(dir.as_ref())? {
-        docs.push(Document::from_source(
-            &name,
-            &bytes,
-            "2024-01-01T00:00:00Z",
-        )?);
-    }
+    let docs = common::corpus_documents(&dir)?;
     let start = heap_in_use();
-    let config = ingestd_sdk::parse_config(br#"{"outlets": ["globalresearch", "reprint", "rfa"]}"#)
-        .map_err(|e| e.message)?;
-    let cleanup = cleanup::Cleanup::new(config, Host::detached())?;
+    let cleanup = common::bundled_cleanup()?;
     let built = heap_in_use();
     std::thread::scope(|scope| {
         for half in 0..2 {

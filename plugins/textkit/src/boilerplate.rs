@@ -422,13 +422,7 @@ mod tests {
         ];
         let members: Vec<Regex> = PATTERNS.iter().map(|(_, p)| member(p).unwrap()).collect();
         let boilerplate = all();
-        let mut state = 7_u64;
-        let mut next = move |bound: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize % bound
-        };
+        let mut next = crate::testing::seeded_below(7_u64);
         let mut found = 0;
         for _ in 0..20_000 {
             let mut text = String::new();

@@ -177,13 +177,7 @@ mod tests {
             "x",
             "\n",
         ];
-        let mut state = 11_u64;
-        let mut next = move |bound: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize % bound
-        };
+        let mut next = crate::testing::seeded_below(11_u64);
         let mut long_agencies = 0;
         for _ in 0..50_000 {
             let mut text = String::new();

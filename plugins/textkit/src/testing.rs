@@ -7,6 +7,18 @@ use ingestd_sdk::testing::{
     ComplianceCase, MockHost, Processed, assert_plugin_compliance, sample_document,
 };
 
+/// A small seeded generator (a 64-bit LCG) for randomised tests: `next(bound)` gives a number
+/// below `bound` (which must not be 0); the same seed gives the same sequence everywhere.
+pub fn seeded_below(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |bound: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        usize::try_from(state >> 33).unwrap_or(0) % bound
+    }
+}
+
 /// Every `*.txt` under `fixtures/samples` and `fixtures/articles` of the repository, sorted
 /// by file name, as `(file name, text)`.
 pub fn fixture_articles() -> Vec<(String, String)> {

@@ -216,13 +216,7 @@ mod tests {
             "By ", "bY ", "\nBy ", " – ", " — ", " — ", " – ", " - ", "–", " ", "\n", "\n\n",
             "\n\n\n", "a", "é", "1", "2021", "٢٠٢١", "x1", "_", " \t", "\r",
         ];
-        let mut state = seed;
-        let mut next = move |bound: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize % bound
-        };
+        let mut next = crate::testing::seeded_below(seed);
         (0..count)
             .map(|_| {
                 let mut text = String::from(["", "By "][next(2)]);
