@@ -26,7 +26,7 @@ pub(crate) struct Token {
     pub(crate) hyphenated: bool,
     /// First word of a sentence or of a line.
     pub(crate) sentence_start: bool,
-    /// The word starts with an upper-case letter.
+    /// The word starts with an upper-case letter (as "G20" does).
     pub(crate) capitalised: bool,
 }
 
@@ -34,11 +34,6 @@ impl Token {
     /// The word's text.
     pub(crate) fn text<'t>(&self, text: &'t str) -> &'t str {
         text.get(self.start..self.end).unwrap_or_default()
-    }
-
-    /// Starts with an upper-case letter (as "G20" does).
-    pub(crate) fn is_capitalised(&self) -> bool {
-        self.capitalised
     }
 
     /// Linked to the previous token (same name candidate), by spaces or a hyphen.
@@ -155,8 +150,7 @@ struct Gap {
 impl Gap {
     /// Reads `gap`, the text between the previous word `prev` and the next one, in one pass.
     fn read(gap: &str, prev: &str) -> Gap {
-        let mut chars = gap.chars();
-        let first = chars.next();
+        let first = gap.chars().next();
         let after_abbreviation = first == Some('.') && ABBREVIATIONS.contains(&prev);
         let (mut all_spaces, mut rest_spaces, mut ends_sentence) = (true, true, false);
         let mut count = 0usize;

@@ -18,6 +18,7 @@
 use std::ops::Range;
 
 use crate::abbreviations::{AbbrevKind, Abbreviations, MAX_ABBREV_BYTES};
+use crate::words::char_at;
 
 /// Splits paragraphs into sentences. Built once; cheap to share between threads.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +70,7 @@ impl SentenceSplitter {
         push_trimmed(text, start..text.len(), out);
     }
 
+    /// Decides whether the terminator run `text[dot..end]` closes a sentence.
     fn ends_sentence(&self, text: &str, dot: usize, end: usize, run: &Run) -> bool {
         if run.cjk {
             return true;
@@ -152,11 +154,6 @@ static MAY_START_TERMINATOR: [bool; 256] = {
     }
     table
 };
-
-/// The character starting at byte `i` (a character boundary) of `text`.
-fn char_at(text: &str, i: usize) -> Option<char> {
-    text.get(i..)?.chars().next()
-}
 
 /// Characters that can end a sentence.
 fn is_terminator(c: char) -> bool {

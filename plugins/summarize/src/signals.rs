@@ -6,6 +6,8 @@ use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
 
+use crate::words::char_at;
+
 /// Caption or credit openers ("Photo: ...", "File photo of ...").
 const CAPTION_PREFIXES: &[&str] = &[
     "photo:",
@@ -258,7 +260,7 @@ fn is_shouting(sentence: &str) -> bool {
             lower += usize::from(b.is_ascii_lowercase());
             i += 1;
         } else {
-            let Some(c) = sentence.get(i..).and_then(|rest| rest.chars().next()) else {
+            let Some(c) = char_at(sentence, i) else {
                 break;
             };
             if c.is_uppercase() {
@@ -308,7 +310,7 @@ impl QuoteState {
                 i += 1;
                 continue;
             }
-            let Some(c) = sentence.get(i..).and_then(|rest| rest.chars().next()) else {
+            let Some(c) = char_at(sentence, i) else {
                 break;
             };
             i += c.len_utf8();

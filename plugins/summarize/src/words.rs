@@ -280,6 +280,12 @@ impl<'a> Word<'a, '_> {
     }
 }
 
+/// The character starting at byte `i` of `text`; `None` at the end or inside a character.
+/// The byte scanners of this crate decode only where a table says a byte may matter.
+pub(crate) fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..)?.chars().next()
+}
+
 /// Classes of bytes for the word scanner: ASCII punctuation and spaces, ASCII lower-case
 /// letters and digits, ASCII capitals, and bytes of other characters.
 const OTHER: u8 = 0;
@@ -354,7 +360,7 @@ pub fn for_each_word_with<'a>(
             i += 1;
             continue;
         }
-        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+        let Some(c) = char_at(text, i) else {
             break;
         };
         let len = c.len_utf8();
@@ -407,7 +413,7 @@ pub fn measure(text: &str) -> Measure {
             i += 1;
             (matches!(b, b' ' | b'\t'..=b'\r'), false)
         } else {
-            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            let Some(c) = char_at(text, i) else {
                 break;
             };
             i += c.len_utf8();

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use textkit::lang::{clearly_english, detect, detect_whatlang};
+use textkit::lang::{clearly_english, detect, detect_whatlang, sample};
 
 /// Counts for one group of texts.
 #[derive(Default)]
@@ -37,8 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .entry(kind.split('-').next().unwrap_or(kind).to_owned())
             .or_default();
         group.texts += 1;
-        let sample: String = text.chars().take(1500).collect();
-        group.shortcut += usize::from(clearly_english(&sample));
+        group.shortcut += usize::from(clearly_english(sample(text)));
         if new != old {
             group.differ += 1;
             println!(

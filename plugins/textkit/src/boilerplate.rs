@@ -212,13 +212,7 @@ fn loosen(pattern: &str) -> Option<String> {
 
 /// Compiles a set member on its own: case-insensitive, not multi-line, as the set is.
 fn member(pattern: &str) -> Result<Regex, BuildError> {
-    regex::RegexBuilder::new(&crate::error::fast_boundaries(pattern))
-        .case_insensitive(true)
-        .build()
-        .map_err(|source| BuildError::Pattern {
-            pattern: pattern.to_owned(),
-            source,
-        })
+    crate::error::regex_with(pattern, true, false)
 }
 
 /// The compiled boilerplate detector.

@@ -78,9 +78,7 @@ impl DatelineParser {
             text_start,
         })
     }
-}
 
-impl DatelineParser {
     /// What [`UPPER`] captures in `paragraph`. The loose form matches wherever [`UPPER`] does,
     /// and its paths are [`UPPER`]'s plus those with an agency of 1 or over 20 characters:
     /// when its chosen match has no such agency, it is [`UPPER`]'s.

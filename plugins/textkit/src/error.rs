@@ -25,11 +25,16 @@ pub(crate) fn fast_boundaries(pattern: &str) -> String {
     pattern.replace(r"\b", r"(?-u:\b)")
 }
 
-/// Compiles a case-insensitive, multi-line regex, naming the pattern on failure.
-pub(crate) fn regex(pattern: &str) -> Result<Regex, BuildError> {
+/// Compiles `pattern` with ASCII word boundaries ([`fast_boundaries`]) and the given flags,
+/// naming the pattern on failure.
+pub(crate) fn regex_with(
+    pattern: &str,
+    case_insensitive: bool,
+    multi_line: bool,
+) -> Result<Regex, BuildError> {
     regex::RegexBuilder::new(&fast_boundaries(pattern))
-        .case_insensitive(true)
-        .multi_line(true)
+        .case_insensitive(case_insensitive)
+        .multi_line(multi_line)
         .build()
         .map_err(|source| BuildError::Pattern {
             pattern: pattern.to_owned(),
@@ -37,13 +42,12 @@ pub(crate) fn regex(pattern: &str) -> Result<Regex, BuildError> {
         })
 }
 
+/// Compiles a case-insensitive, multi-line regex, naming the pattern on failure.
+pub(crate) fn regex(pattern: &str) -> Result<Regex, BuildError> {
+    regex_with(pattern, true, true)
+}
+
 /// Compiles a case-sensitive regex (for patterns that rely on capital letters).
 pub(crate) fn regex_cs(pattern: &str) -> Result<Regex, BuildError> {
-    regex::RegexBuilder::new(&fast_boundaries(pattern))
-        .multi_line(true)
-        .build()
-        .map_err(|source| BuildError::Pattern {
-            pattern: pattern.to_owned(),
-            source,
-        })
+    regex_with(pattern, false, true)
 }

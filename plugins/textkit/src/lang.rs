@@ -36,8 +36,9 @@ pub fn detect_whatlang(text: &str, min_confidence: f64) -> Option<&'static str> 
     detect_sample(sample(text), min_confidence)
 }
 
-/// The first [`SAMPLE_BYTES`] of `text`, cut at a character boundary.
-fn sample(text: &str) -> &str {
+/// The part of `text` the detection looks at: its first [`SAMPLE_BYTES`], cut at a character
+/// boundary.
+pub fn sample(text: &str) -> &str {
     let mut end = text.len().min(SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;

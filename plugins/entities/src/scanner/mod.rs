@@ -87,7 +87,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn is_cap(&self, i: usize) -> bool {
-        self.tokens.get(i).is_some_and(Token::is_capitalised)
+        self.tokens.get(i).is_some_and(|t| t.capitalised)
     }
 
     fn is_connector(&self, i: usize) -> bool {
