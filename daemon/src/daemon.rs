@@ -523,11 +523,14 @@ async fn dispatch(
                     if hints.len() >= 4096 { break; }
                 }
                 for hint in hints {
-                    let name = match hint {
-                        Hint::Ready(name) => { tracker.hint_ready(&name); name }
-                        Hint::Changed(name) => name,
+                    let (name, closed) = match hint {
+                        Hint::Ready(name) => (name, true),
+                        Hint::Changed(name) => (name, false),
                     };
+                    // Before the tracker: a name it holds is re-checked on every tick, so a
+                    // hidden or temporary name must never enter it.
                     if !filter.accepts(&name) { continue; }
+                    if closed { tracker.hint_ready(&name); }
                     match stat_one(&inbox, name.clone()) {
                         Some(listed) => candidates.push(listed),
                         None => tracker.forget(&name),

@@ -67,6 +67,42 @@ fn files_present_before_start_are_processed_oldest_first() {
 }
 
 #[test]
+fn hidden_and_temporary_names_dropped_while_running_are_left_alone() {
+    for mode in ["notify", "poll"] {
+        let env = TestEnv::new(&format!(
+            "[watch]\nmode = {mode:?}\nsettle_ms = 200\npoll_interval_ms = 100\n{}",
+            chain_entry("test-faults", PASS)
+        ));
+        let daemon = env.start();
+        // A downloader writes `story.txt.part` and renames it when done; an editor leaves
+        // a hidden file. Both are finished files (closed after writing) the whole time.
+        let sample = fs::read(&samples()[0]).unwrap();
+        fs::write(env.inbox.join("story.txt.part"), &sample).unwrap();
+        fs::write(env.inbox.join(".notes"), "private").unwrap();
+        fs::write(env.inbox.join("other.tmp"), "half").unwrap();
+        // Several settle periods and rescans: long enough to take them if it ever would.
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(env.outbox_docs().is_empty(), "{mode}: {}", daemon.log());
+        fs::rename(
+            env.inbox.join("story.txt.part"),
+            env.inbox.join("story.txt"),
+        )
+        .unwrap();
+        assert!(
+            wait_until(Duration::from_secs(20), || env.names(&env.archive).len()
+                == 1),
+            "{mode}: {}",
+            daemon.log()
+        );
+        assert_eq!(env.names(&env.archive), vec!["story.txt"], "{mode}");
+        assert_eq!(env.outbox_docs().len(), 1, "{mode}");
+        assert_eq!(env.inbox_files(), vec!["other.tmp"], "{mode}");
+        assert!(env.inbox.join(".notes").exists(), "{mode}");
+        assert_eq!(daemon.stop(), Some(0));
+    }
+}
+
+#[test]
 fn a_file_left_in_processing_is_recovered_byte_identical() {
     let env = TestEnv::new(&chain_entry("test-faults", PASS));
     let sample = &samples()[1];
