@@ -1,7 +1,7 @@
 //! Shows that a lookup does not grow linearly with the index: fills a store with N synthetic
 //! fingerprints and times check-and-insert calls (misses, and near hits) at that size.
 //!
-//! `cargo run --release -p dedup --example dedup_scale -- --sizes 10000,1000000 [--memory] [--cache-mb MB] [--probes N]`
+//! `cargo run --release -p dedup --example dedup_scale -- --sizes 10000,1000000 [--memory] [--cache-mb MB] [--filter-mb MB] [--probes N]`
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -53,9 +53,13 @@ fn main() -> ExitCode {
                 let mb: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(256);
                 options.cache_bytes = mb * 1024 * 1024;
             }
+            "--filter-mb" => {
+                let mb: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(4);
+                options.filter_bytes = mb * 1024 * 1024;
+            }
             _ => {
                 eprintln!(
-                    "usage: dedup_scale [--sizes N,M,...] [--memory] [--cache-mb MB] [--probes N]"
+                    "usage: dedup_scale [--sizes N,M,...] [--memory] [--cache-mb MB] [--filter-mb MB] [--probes N]"
                 );
                 return ExitCode::from(2);
             }
@@ -142,13 +146,27 @@ fn main() -> ExitCode {
         let hit_us = start.elapsed().as_secs_f64() * 1e6 / probes as f64;
         let _ = store.flush();
         drop(store);
+        // Opening again starts reading every key into the filter (in the background).
+        let reopen = (!memory).then(|| {
+            let start = Instant::now();
+            let reopened =
+                RedbStore::open_with(&dir.join("scale.redb"), Arc::new(|_: &str| {}), options);
+            let open = start.elapsed().as_secs_f64();
+            if let Ok(store) = &reopened {
+                store.wait_for_filter();
+            }
+            let filled = start.elapsed().as_secs_f64();
+            drop(reopened);
+            format!(" reopen={open:.2}s filter-filled={filled:.2}s")
+        });
         let bytes = std::fs::metadata(dir.join("scale.redb")).map_or(0, |m| m.len());
         let _ = std::fs::remove_dir_all(&dir);
         println!(
             "store={} size={size} fill={fill:.1}s file={:.0}MB miss={miss_us:.1}us/lookup \
-             near-hit={hit_us:.1}us/lookup (found {found}/{probes})",
+             near-hit={hit_us:.1}us/lookup (found {found}/{probes}){}",
             if memory { "memory" } else { "redb" },
-            bytes as f64 / 1e6
+            bytes as f64 / 1e6,
+            reopen.unwrap_or_default()
         );
         per_size.push((size, miss_us, hit_us));
     }

@@ -180,6 +180,7 @@ fn open_store(config: &Config, host: &Host) -> Result<Box<dyn DedupStore>, Plugi
     let log = Arc::new(move |line: &str| log_host.log(Level::Error, line));
     let options = RedbOptions {
         cache_bytes: config.cache_mb.saturating_mul(1024 * 1024),
+        filter_bytes: config.filter_mb.saturating_mul(1024 * 1024),
         ..RedbOptions::default()
     };
     match RedbStore::open_with(&path, log.clone(), options) {

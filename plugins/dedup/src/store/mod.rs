@@ -18,6 +18,7 @@
 pub mod buckets;
 pub mod codec;
 pub mod deferred;
+pub mod filter;
 pub mod index;
 pub mod memory;
 pub mod redb_store;

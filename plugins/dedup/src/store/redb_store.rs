@@ -8,6 +8,8 @@
 //! them from the overlay. Workers never wait for an fsync; memory stays bounded because a
 //! check waits when more than [`MAX_PENDING`] entries are uncommitted. A crash loses at most
 //! the last interval's entries (their documents are then simply not known as originals).
+//! A [`KeyFilter`] of the committed keys lets a check skip the reads of keys that cannot be
+//! there (most band buckets of a new article).
 //!
 //! Tables: `entries` (key -> encoded [`Entry`]), `exact` (exact hash -> key),
 //! `band_buckets` and `band_buckets_recent` (band key -> newest document keys, see
@@ -15,15 +17,19 @@
 //! (stored-at << 64 | key), the last for retention.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use redb::{Database, Durability, ReadOnlyTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+    Database, Durability, ReadOnlyTable, ReadTransaction, ReadableTable, ReadableTableMetadata,
+    TableDefinition,
+};
 
 use super::buckets::{self, BucketTable};
+use super::filter::{FilterView, Item, KeyFilter};
 use super::index::{Backing, MemIndex};
 use super::redb_writer::{BandLevel, Writer, write_entries};
 use super::{Checked, DedupStore, Entry, Judge, OrDb, StoreError, codec};
@@ -50,6 +56,8 @@ pub struct RedbOptions {
     pub cache_bytes: usize,
     /// Rows added to the recent bucket table that trigger a merge into the main one.
     pub merge_rows: u64,
+    /// Most memory of the [`KeyFilter`] of committed keys; 0 for none (every check reads).
+    pub filter_bytes: usize,
 }
 
 impl Default for RedbOptions {
@@ -57,8 +65,18 @@ impl Default for RedbOptions {
         RedbOptions {
             cache_bytes: 256 * 1024 * 1024,
             merge_rows: MERGE_ROWS,
+            filter_bytes: 4 * 1024 * 1024,
         }
     }
+}
+
+/// The items of an entry that the committed tables hold: its bands, exact hash and key.
+pub(super) fn filter_items(entry: &Entry) -> impl Iterator<Item = Item> + '_ {
+    entry
+        .bands
+        .iter()
+        .map(|&b| Item::Band(b))
+        .chain([Item::Exact(entry.exact), Item::Entry(entry.key)])
 }
 
 /// Where the writer thread reports failures (the plugin sends them to the host log).
@@ -88,6 +106,10 @@ pub struct RedbStore {
     overlay: Arc<MemIndex>,
     pending: Arc<AtomicUsize>,
     queue: Queue,
+    /// Keys that may be committed; `None` when the options ask for no filter.
+    filter: Option<Arc<KeyFilter>>,
+    /// Fills the filter with the keys the index held at open.
+    filler: Mutex<Option<Filler>>,
     /// `Sender` is `Sync`: workers send without any lock; `None` once dropping.
     tx: Option<Sender<Msg>>,
     writer: Option<JoinHandle<()>>,
@@ -133,6 +155,13 @@ impl RedbStore {
             .and_then(|t| Ok(t.len()?))
             .or_db("read the dedup index")?;
         let db = Arc::new(db);
+        let (filter, filler) = match options.filter_bytes {
+            0 => (None, None),
+            bytes => {
+                let (filter, filler) = Filler::start(&db, bytes, &log)?;
+                (Some(filter), filler)
+            }
+        };
         let overlay = Arc::new(MemIndex::new(false));
         let pending = Arc::new(AtomicUsize::new(0));
         let queue = Queue::default();
@@ -142,6 +171,7 @@ impl RedbStore {
             overlay: Arc::clone(&overlay),
             pending: Arc::clone(&pending),
             queue: Arc::clone(&queue),
+            filter: filter.clone(),
             log,
             recent_rows,
             merge_rows: options.merge_rows,
@@ -155,6 +185,8 @@ impl RedbStore {
             overlay,
             pending,
             queue,
+            filter,
+            filler: Mutex::new(filler),
             tx: Some(tx),
             writer: Some(writer),
         })
@@ -196,6 +228,24 @@ impl RedbStore {
             })
     }
 
+    /// Waits until the key filter holds every key the index had at open (tests and
+    /// benchmarks; checks are right before that too, only slower).
+    pub fn wait_for_filter(&self) {
+        let filler = self
+            .filler
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(filler) = filler {
+            let _ = filler.thread.join();
+        }
+    }
+
+    /// True when the key filter answers "absent" (filled, not saturated, not turned off).
+    pub fn filter_is_useful(&self) -> bool {
+        self.filter.as_ref().is_some_and(|f| f.is_useful())
+    }
+
     fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let context = "read the dedup index";
         let txn = self.db.begin_read().or_db(context)?;
@@ -204,12 +254,19 @@ impl RedbStore {
             exact: txn.open_table(EXACT).or_db(context)?,
             bands: txn.open_table(BANDS).or_db(context)?,
             recent: txn.open_table(BANDS_RECENT).or_db(context)?,
+            // Taken after the check's stripe locks: see `filter`'s module docs.
+            filter: self.filter.as_ref().map(|f| f.view()),
         })
     }
 
     /// Writes entries directly in one transaction (bulk loading for benchmarks and imports;
     /// no duplicate check). Call with no concurrent checks running.
     pub fn bulk_insert(&self, entries: &[Entry]) -> Result<(), StoreError> {
+        if let Some(filter) = &self.filter {
+            for entry in entries {
+                filter.insert(filter_items(entry), entry.at);
+            }
+        }
         let entries: Vec<&Entry> = entries.iter().collect();
         write_entries(&self.db, &entries, BandLevel::Main, Durability::Eventual).map(|_| ())
     }
@@ -217,6 +274,13 @@ impl RedbStore {
 
 impl Drop for RedbStore {
     fn drop(&mut self) {
+        let filler = self
+            .filler
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(filler) = filler.take() {
+            filler.stop();
+        }
         // Closing the channel makes the writer commit what is left and stop.
         self.tx.take();
         if let Some(writer) = self.writer.take() {
@@ -239,6 +303,10 @@ impl DedupStore for RedbStore {
             self.overlay
                 .check_and_insert(|| self.snapshot(), entry, near, judge)?;
         if inserted {
+            // Into the filter before the writer can know of it, so never committed unfiltered.
+            if let Some(filter) = &self.filter {
+                filter.insert(filter_items(entry), entry.at);
+            }
             self.pending.fetch_add(1, Ordering::Relaxed);
             if let Err(e) = self.enqueue(entry.key) {
                 self.pending.fetch_sub(1, Ordering::Relaxed);
@@ -270,16 +338,138 @@ impl DedupStore for RedbStore {
     }
 }
 
+/// Reads every key of the committed tables into a filter, on a thread of its own: a large
+/// index has tens of millions of band rows (about 3 million a second), and the plugin must
+/// not hold up the daemon's start for that. Until it is done the filter answers "maybe".
+struct Filler {
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
+}
+
+impl Filler {
+    /// A filter for the keys in `db`, within `budget` bytes, and the thread filling it
+    /// (none when the index is empty).
+    fn start(
+        db: &Arc<Database>,
+        budget: usize,
+        log: &ErrorLog,
+    ) -> Result<(Arc<KeyFilter>, Option<Filler>), StoreError> {
+        let context = "read the dedup index";
+        let txn = db.begin_read().or_db(context)?;
+        let mut rows = txn
+            .open_table(ENTRIES)
+            .or_db(context)?
+            .len()
+            .or_db(context)?;
+        rows += txn.open_table(EXACT).or_db(context)?.len().or_db(context)?;
+        for table in [BANDS, BANDS_RECENT] {
+            rows += txn.open_table(table).or_db(context)?.len().or_db(context)?;
+        }
+        let filter = Arc::new(KeyFilter::new(
+            budget,
+            usize::try_from(rows).unwrap_or(usize::MAX),
+        ));
+        if rows == 0 {
+            return Ok((filter, None));
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (filter, stop, log) = (Arc::clone(&filter), Arc::clone(&stop), Arc::clone(log));
+            std::thread::Builder::new()
+                .name("dedup-filter".into())
+                .spawn(move || match fill(&txn, &filter, &stop) {
+                    Ok(true) => filter.mark_ready(),
+                    Ok(false) => {}
+                    Err(e) => log(&format!(
+                        "error=\"{e}\" Could not read the dedup index into its key filter; \
+                         look-ups read the index instead."
+                    )),
+                })
+                .or_db("start the key filter")?
+        };
+        Ok((filter, Some(Filler { stop, thread })))
+    }
+
+    /// Stops the filling (when the store closes before it is done) and waits for it.
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.thread.join();
+    }
+}
+
+/// Inserts every key of `txn`'s tables into `filter`; false when stopped first.
+fn fill(txn: &ReadTransaction, filter: &KeyFilter, stop: &AtomicBool) -> Result<bool, StoreError> {
+    let context = "read the dedup index";
+    // Every item stands for entries up to the newest one stored: the layer is dropped only
+    // once all of them are pruned.
+    let newest = txn
+        .open_table(BY_TIME)
+        .or_db(context)?
+        .last()
+        .or_db(context)?
+        .map_or(0, |(row, _)| (row.value() >> 64) as u64);
+    let mut rows = 0u64;
+    let mut go_on = |item: Item| {
+        filter.insert([item], newest);
+        rows += 1;
+        rows % 65_536 != 0 || !stop.load(Ordering::Relaxed)
+    };
+    for row in txn
+        .open_table(ENTRIES)
+        .or_db(context)?
+        .iter()
+        .or_db(context)?
+    {
+        if !go_on(Item::Entry(row.or_db(context)?.0.value())) {
+            return Ok(false);
+        }
+    }
+    for row in txn
+        .open_table(EXACT)
+        .or_db(context)?
+        .iter()
+        .or_db(context)?
+    {
+        if !go_on(Item::Exact(row.or_db(context)?.0.value())) {
+            return Ok(false);
+        }
+    }
+    for table in [BANDS, BANDS_RECENT] {
+        for row in txn
+            .open_table(table)
+            .or_db(context)?
+            .iter()
+            .or_db(context)?
+        {
+            if !go_on(Item::Band(row.or_db(context)?.0.value())) {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
 /// One committed snapshot, opened per check.
 struct Snapshot {
     entries: ReadOnlyTable<u64, &'static [u8]>,
     exact: ReadOnlyTable<u128, u64>,
     bands: ReadOnlyTable<u64, &'static [u8]>,
     recent: ReadOnlyTable<u64, &'static [u8]>,
+    filter: Option<FilterView>,
+}
+
+impl Snapshot {
+    /// False when the filter says `item` is certainly not in the committed tables.
+    fn may_hold(&self, item: Item) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.may_contain(item))
+    }
 }
 
 impl Backing for Snapshot {
     fn entry(&self, key: u64) -> Result<Option<Arc<Entry>>, StoreError> {
+        if !self.may_hold(Item::Entry(key)) {
+            return Ok(None);
+        }
         let found = self.entries.get(key).or_db("read an entry")?;
         found
             .map(|bytes| codec::decode(key, bytes.value()).map(Arc::new))
@@ -287,11 +477,17 @@ impl Backing for Snapshot {
     }
 
     fn exact(&self, hash: u128) -> Result<Option<u64>, StoreError> {
+        if !self.may_hold(Item::Exact(hash)) {
+            return Ok(None);
+        }
         let found = self.exact.get(hash).or_db("read the exact index")?;
         Ok(found.map(|key| key.value()))
     }
 
     fn band(&self, band: u64, out: &mut Vec<u64>) -> Result<(), StoreError> {
+        if !self.may_hold(Item::Band(band)) {
+            return Ok(());
+        }
         for table in [&self.recent, &self.bands] {
             let found = table.get(band).or_db("read a band")?;
             if let Some(value) = found {
@@ -361,6 +557,63 @@ mod tests {
             };
             assert_eq!(checked.unwrap().outcome, expected);
         }
+    }
+
+    #[test]
+    fn pruning_drops_only_filter_layers_of_pruned_entries_and_the_rest_is_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let log: ErrorLog = Arc::new(|_: &str| {});
+        let path = dir.path().join("f.redb");
+        let store = RedbStore::open_with(&path, log.clone(), RedbOptions::default()).unwrap();
+        let layers = |store: &RedbStore| store.filter.as_ref().unwrap().layer_count();
+        let none = |_: &Entry| None;
+        let stored = |key: u64, at: u64| Entry {
+            at,
+            bands: (0..32).map(|b| key << 8 | b).collect(),
+            ..entry(key, key)
+        };
+        // 2,000 old entries fill the first layer (34 keys each); the young ones go on.
+        for key in 1..=2_000 {
+            store
+                .check_and_insert(&stored(key, 100), true, &none)
+                .unwrap();
+        }
+        for key in 2_001..=2_100 {
+            store
+                .check_and_insert(&stored(key, 1_000), true, &none)
+                .unwrap();
+        }
+        assert_eq!(layers(&store), 2);
+        // A pass that leaves old entries behind keeps every layer.
+        assert_eq!(store.prune(500, 1_500).unwrap(), 1_500);
+        assert_eq!(layers(&store), 2);
+        assert_eq!(store.prune(500, 1_500).unwrap(), 500);
+        assert_eq!(layers(&store), 1);
+        let any = |_: &Entry| Some(0.9);
+        let young = |key: u64| Entry {
+            key: key + 10_000,
+            id: format!("{:016x}", key + 10_000),
+            exact: u128::from(key + 10_000),
+            ..stored(key, 2_000)
+        };
+        let expected = |key: u64| Outcome::Near {
+            of: format!("{key:016x}"),
+            similarity: 0.9,
+        };
+        for key in [2_001u64, 2_100] {
+            let checked = store.check_and_insert(&young(key), true, &any).unwrap();
+            assert_eq!(checked.outcome, expected(key));
+        }
+        // After a restart the filter is filled from the tables: still found, one layer.
+        drop(store);
+        let store = RedbStore::open_with(&path, log, RedbOptions::default()).unwrap();
+        store.wait_for_filter();
+        assert!(store.filter_is_useful());
+        assert_eq!(layers(&store), 1);
+        let checked = store.check_and_insert(&young(2_050), true, &any).unwrap();
+        assert_eq!(checked.outcome, expected(2_050));
+        let old = store.check_and_insert(&young(5), true, &any).unwrap();
+        assert_eq!(old.outcome, Outcome::New);
     }
 
     #[test]

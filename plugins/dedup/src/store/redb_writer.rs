@@ -12,6 +12,7 @@ use std::time::Instant;
 use redb::{Database, Durability, ReadableTable};
 
 use super::buckets;
+use super::filter::KeyFilter;
 use super::index::MemIndex;
 use super::redb_store::{
     BANDS, BANDS_RECENT, BATCH, BY_TIME, ENTRIES, EXACT, ErrorLog, FLUSH_INTERVAL, Msg, Queue,
@@ -115,10 +116,19 @@ fn merge_band_range(db: &Database, step: u64) -> Result<(), StoreError> {
 /// Band ranges (transactions) of one merge.
 const MERGE_STEPS: u64 = 16;
 
-fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, StoreError> {
+/// What one pruning pass did.
+struct Pruned {
+    /// Entries removed.
+    removed: usize,
+    /// True when nothing stored before the cut-off is left.
+    complete: bool,
+}
+
+fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<Pruned, StoreError> {
     let context = "prune the dedup index";
     let txn = db.begin_write().or_db(context)?;
     let mut removed = 0;
+    let complete;
     {
         let mut table = txn.open_table(ENTRIES).or_db(context)?;
         let mut exact = txn.open_table(EXACT).or_db(context)?;
@@ -133,6 +143,7 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, Sto
         {
             expired.push(item.or_db(context)?.0.value());
         }
+        complete = expired.len() < budget;
         for stamp in expired {
             by_time.remove(stamp).or_db(context)?;
             let key = stamp as u64;
@@ -152,7 +163,7 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<usize, Sto
         }
     }
     txn.commit().or_db(context)?;
-    Ok(removed)
+    Ok(Pruned { removed, complete })
 }
 
 /// The writer thread's state.
@@ -161,6 +172,8 @@ pub(super) struct Writer {
     pub(super) overlay: Arc<MemIndex>,
     pub(super) pending: Arc<AtomicUsize>,
     pub(super) queue: Queue,
+    /// The store's filter of committed keys: layers are dropped once pruning has passed them.
+    pub(super) filter: Option<Arc<KeyFilter>>,
     pub(super) log: ErrorLog,
     /// Rows added to the recent bucket table since the last merge.
     pub(super) recent_rows: u64,
@@ -202,6 +215,12 @@ impl Writer {
                     let result = self
                         .commit(&mut keys)
                         .and_then(|_| prune_entries(&self.db, cutoff, budget));
+                    if let (Ok(pruned), Some(filter)) = (&result, &self.filter) {
+                        if pruned.complete {
+                            filter.forget_before(cutoff);
+                        }
+                    }
+                    let result = result.map(|pruned| pruned.removed);
                     deadline = self.next_deadline(&keys);
                     match (reply, result) {
                         (Some(reply), result) => {
