@@ -24,8 +24,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use redb::{
-    Database, Durability, ReadOnlyTable, ReadTransaction, ReadableTable, ReadableTableMetadata,
-    TableDefinition,
+    AccessGuard, Database, Durability, ReadOnlyTable, ReadTransaction, ReadableTable,
+    ReadableTableMetadata, TableDefinition,
 };
 
 use super::buckets::{self, BucketTable};
@@ -414,36 +414,29 @@ fn fill(txn: &ReadTransaction, filter: &KeyFilter, stop: &AtomicBool) -> Result<
         rows += 1;
         rows % 65_536 != 0 || !stop.load(Ordering::Relaxed)
     };
+    let all = scan(txn, ENTRIES, |k| Item::Entry(k.value()), &mut go_on)?
+        && scan(txn, EXACT, |k| Item::Exact(k.value()), &mut go_on)?
+        && scan(txn, BANDS, |k| Item::Band(k.value()), &mut go_on)?
+        && scan(txn, BANDS_RECENT, |k| Item::Band(k.value()), &mut go_on)?;
+    Ok(all)
+}
+
+/// Hands the item of every key of `table` to `go_on`, until it says stop (then false).
+fn scan<K: redb::Key + 'static, V: redb::Value + 'static>(
+    txn: &ReadTransaction,
+    table: TableDefinition<K, V>,
+    item: impl Fn(&AccessGuard<'_, K>) -> Item,
+    go_on: &mut impl FnMut(Item) -> bool,
+) -> Result<bool, StoreError> {
+    let context = "read the dedup index";
     for row in txn
-        .open_table(ENTRIES)
+        .open_table(table)
         .or_db(context)?
         .iter()
         .or_db(context)?
     {
-        if !go_on(Item::Entry(row.or_db(context)?.0.value())) {
+        if !go_on(item(&row.or_db(context)?.0)) {
             return Ok(false);
-        }
-    }
-    for row in txn
-        .open_table(EXACT)
-        .or_db(context)?
-        .iter()
-        .or_db(context)?
-    {
-        if !go_on(Item::Exact(row.or_db(context)?.0.value())) {
-            return Ok(false);
-        }
-    }
-    for table in [BANDS, BANDS_RECENT] {
-        for row in txn
-            .open_table(table)
-            .or_db(context)?
-            .iter()
-            .or_db(context)?
-        {
-            if !go_on(Item::Band(row.or_db(context)?.0.value())) {
-                return Ok(false);
-            }
         }
     }
     Ok(true)
