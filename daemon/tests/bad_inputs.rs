@@ -309,8 +309,7 @@ fn the_same_file_dropped_1000_times_gives_one_document() {
         env.drop_file(&format!("copy-{i:04}.txt"), text);
     }
     assert!(
-        wait_until(Duration::from_secs(120), || env.names(&env.archive).len()
-            == 1000),
+        env.archived_within(1000, Duration::from_secs(120)),
         "{}",
         daemon.log()
     );
@@ -318,8 +317,7 @@ fn the_same_file_dropped_1000_times_gives_one_document() {
     for round in 0..3 {
         env.drop_file("copy-0000.txt", text);
         assert!(
-            wait_until(Duration::from_secs(30), || env.names(&env.archive).len()
-                == 1001 + round),
+            env.archived_within(1001 + round, Duration::from_secs(30)),
             "{}",
             daemon.log()
         );

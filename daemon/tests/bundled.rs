@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{TestEnv, binary, repo_root, samples, wait_until};
+use crate::util::{TestEnv, binary, repo_root, samples};
 
 /// The bundled chain, with its plugin paths pointed at this build's libraries.
 fn bundled_chain() -> String {
@@ -45,8 +45,7 @@ fn the_five_samples_become_five_documents_matching_the_seeds() {
         );
     }
     assert!(
-        wait_until(Duration::from_secs(60), || env.names(&env.archive).len()
-            == 5),
+        env.archived_within(5, Duration::from_secs(60)),
         "{}",
         daemon.log()
     );

@@ -8,13 +8,19 @@ use crate::util::{TestEnv, chain_entry, samples, wait_until};
 
 const PASS: &str = "mode = \"pass\"";
 
+/// A test folder whose daemon watches in `mode` ("notify" or "poll"), re-listing every
+/// 100 ms and taking a file once it has been unchanged for `settle_ms`.
+fn watching(mode: &str, settle_ms: u64) -> TestEnv {
+    TestEnv::new(&format!(
+        "[watch]\nmode = {mode:?}\nsettle_ms = {settle_ms}\npoll_interval_ms = 100\n{}",
+        chain_entry("test-faults", PASS)
+    ))
+}
+
 #[test]
 fn files_written_slowly_are_processed_once_and_whole() {
     for mode in ["notify", "poll"] {
-        let env = TestEnv::new(&format!(
-            "[watch]\nmode = {mode:?}\nsettle_ms = 400\npoll_interval_ms = 100\n{}",
-            chain_entry("test-faults", PASS)
-        ));
+        let env = watching(mode, 400);
         let daemon = env.start();
         let path = env.inbox.join("slow.txt");
         let mut file = fs::File::create(&path).unwrap();
@@ -26,8 +32,7 @@ fn files_written_slowly_are_processed_once_and_whole() {
         }
         drop(file);
         assert!(
-            wait_until(Duration::from_secs(20), || env.names(&env.archive).len()
-                == 1),
+            env.archived_within(1, Duration::from_secs(20)),
             "{mode}: {}",
             daemon.log()
         );
@@ -69,10 +74,7 @@ fn files_present_before_start_are_processed_oldest_first() {
 #[test]
 fn hidden_and_temporary_names_dropped_while_running_are_left_alone() {
     for mode in ["notify", "poll"] {
-        let env = TestEnv::new(&format!(
-            "[watch]\nmode = {mode:?}\nsettle_ms = 200\npoll_interval_ms = 100\n{}",
-            chain_entry("test-faults", PASS)
-        ));
+        let env = watching(mode, 200);
         let daemon = env.start();
         // A downloader writes `story.txt.part` and renames it when done; an editor leaves
         // a hidden file. Both are finished files (closed after writing) the whole time.
@@ -89,8 +91,7 @@ fn hidden_and_temporary_names_dropped_while_running_are_left_alone() {
         )
         .unwrap();
         assert!(
-            wait_until(Duration::from_secs(20), || env.names(&env.archive).len()
-                == 1),
+            env.archived_within(1, Duration::from_secs(20)),
             "{mode}: {}",
             daemon.log()
         );
@@ -109,8 +110,7 @@ fn a_file_left_in_processing_is_recovered_byte_identical() {
     fs::copy(sample, env.inbox.join("story.txt")).unwrap();
     let daemon = env.start();
     assert!(
-        wait_until(Duration::from_secs(20), || env.names(&env.archive).len()
-            == 1),
+        env.archived_within(1, Duration::from_secs(20)),
         "{}",
         daemon.log()
     );
@@ -126,8 +126,7 @@ fn a_file_left_in_processing_is_recovered_byte_identical() {
     fs::rename(env.archive.join("story.txt"), dead.join("story.txt")).unwrap();
     let daemon = env.start();
     assert!(
-        wait_until(Duration::from_secs(20), || env.names(&env.archive).len()
-            == 1),
+        env.archived_within(1, Duration::from_secs(20)),
         "{}",
         daemon.log()
     );
@@ -146,8 +145,7 @@ fn a_file_left_in_processing_is_recovered_byte_identical() {
     fs::rename(env.archive.join("story.txt"), dead.join("story.txt")).unwrap();
     let daemon = env.start();
     assert!(
-        wait_until(Duration::from_secs(20), || env.names(&env.archive).len()
-            == 1),
+        env.archived_within(1, Duration::from_secs(20)),
         "{}",
         daemon.log()
     );

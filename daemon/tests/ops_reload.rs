@@ -67,8 +67,7 @@ fn a_reload_swaps_the_chain_without_dropping_queued_or_in_flight_files() {
         );
     }
     assert!(
-        wait_until(Duration::from_secs(60), || env.names(&env.archive).len()
-            == 12),
+        env.archived_within(12, Duration::from_secs(60)),
         "{}",
         daemon.log()
     );

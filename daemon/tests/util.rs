@@ -168,6 +168,11 @@ impl TestEnv {
         names
     }
 
+    /// Waits until `archive/` holds exactly `n` files; returns whether it did within `timeout`.
+    pub(crate) fn archived_within(&self, n: usize, timeout: Duration) -> bool {
+        wait_until(timeout, || self.names(&self.archive).len() == n)
+    }
+
     /// JSON documents in the outbox.
     pub(crate) fn outbox_docs(&self) -> Vec<serde_json::Value> {
         self.names(&self.outbox)

@@ -150,7 +150,8 @@ impl FilterView {
 
 impl KeyFilter {
     /// An empty filter that uses at most `budget_bytes` (at least one small layer), sized
-    /// first for `expected` items (the number of keys already in the index).
+    /// first for `expected` items (the number of keys already in the index). With keys
+    /// expected it answers "maybe" until [`KeyFilter::mark_ready`] says they are all in.
     pub fn new(budget_bytes: usize, expected: usize) -> Self {
         let first_items = expected.saturating_add(expected / 4).max(FIRST_LAYER_ITEMS);
         let words = words_for(first_items).min(budget_bytes / 8);
@@ -222,8 +223,7 @@ impl KeyFilter {
 
     /// Bytes held by the layers.
     pub fn bytes(&self) -> usize {
-        let layers = self.layers.read().unwrap_or_else(PoisonError::into_inner);
-        layers.iter().map(|l| l.bytes()).sum()
+        bytes_of(&self.layers.read().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Number of layers (for tests and diagnostics).
@@ -239,8 +239,8 @@ impl KeyFilter {
     /// allows only a sliver that would fill at once (the newest then fills further).
     fn next_layer_words(&self, layers: &[Arc<Layer>]) -> Option<usize> {
         let last = layers.last().filter(|last| last.is_full())?;
-        let used: usize = layers.iter().map(|l| l.bytes()).sum();
-        let words = (last.words.len() * GROWTH).min(self.budget_bytes.saturating_sub(used) / 8);
+        let room = self.budget_bytes.saturating_sub(bytes_of(layers));
+        let words = (last.words.len() * GROWTH).min(room / 8);
         (words > 0 && words >= last.words.len() / 4).then_some(words)
     }
 
@@ -254,6 +254,11 @@ impl KeyFilter {
         grown.push(Arc::new(Layer::new(words)));
         *layers = Arc::from(grown);
     }
+}
+
+/// Bytes held by `layers`.
+fn bytes_of(layers: &[Arc<Layer>]) -> usize {
+    layers.iter().map(|l| l.bytes()).sum()
 }
 
 /// Words a layer needs for `items` at [`BITS_PER_ITEM`].
