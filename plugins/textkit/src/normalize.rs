@@ -175,6 +175,17 @@ fn is_squashed(text: &str) -> bool {
     let mut after_space = true;
     let mut i = 0;
     while i < bytes.len() {
+        // Eight ASCII bytes at once: no white space but single plain spaces.
+        if let Some(x) = crate::words::ascii_chunk(bytes, i) {
+            let (space, control, _) = crate::words::ascii_masks(x);
+            let before = (space << 8) | (u64::from(after_space) << 7);
+            if control != 0 || space & before != 0 {
+                return false;
+            }
+            after_space = space >> 63 != 0;
+            i += 8;
+            continue;
+        }
         let b = bytes[i];
         let space = if b < 0x80 {
             i += 1;
@@ -243,6 +254,21 @@ mod tests {
             let reference = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(squash_spaces(text), reference, "{text:?}");
             assert_eq!(squash_owned((*text).to_owned()), reference, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn squashed_check_agrees_on_long_lines() {
+        const PIECES: &[&str] = &[
+            "word", "a", " ", "  ", "\t", "\n", "\u{b}", "\u{c}", "\r", "-", "“", "é", "\u{a0}",
+            "\u{2003}", "\u{1680}", "abcdefgh", "abc defg",
+        ];
+        let mut next = crate::testing::seeded_below(13_u64);
+        for _ in 0..20_000 {
+            let text: String = (0..next(30)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let reference = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(is_squashed(&text), text == reference, "{text:?}");
+            assert_eq!(squash_spaces(&text), reference, "{text:?}");
         }
     }
 

@@ -40,21 +40,100 @@ fn class_at(text: &str, i: usize) -> (u8, usize) {
     }
 }
 
+/// The high bit of every byte of a word of eight bytes.
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes of `text` from byte `i`, when there are eight and all are ASCII (so `i + 8` is
+/// a character boundary too).
+#[inline(always)]
+pub(crate) fn ascii_chunk(bytes: &[u8], i: usize) -> Option<u64> {
+    let chunk: [u8; 8] = bytes.get(i..i + 8)?.try_into().ok()?;
+    let x = u64::from_le_bytes(chunk);
+    (x & HIGH == 0).then_some(x)
+}
+
+/// For each byte of `x` (all ASCII), the high bit set when the byte is at least `k`.
+#[inline(always)]
+fn at_least(x: u64, k: u8) -> u64 {
+    // No byte of `x` exceeds 0x7F, so no byte of the sum carries into the next.
+    x.wrapping_add(u64::from(0x80 - k) * 0x0101_0101_0101_0101) & HIGH
+}
+
+/// For each byte of `x` (all ASCII), the high bit set when the byte is `b`.
+#[inline(always)]
+fn equal(x: u64, b: u8) -> u64 {
+    let t = x ^ (u64::from(b) * 0x0101_0101_0101_0101);
+    // High bit set when the byte of `t` is not zero.
+    let nonzero = ((t & !HIGH).wrapping_add(!HIGH) | t) & HIGH;
+    !nonzero & HIGH
+}
+
+/// High-bit masks of eight ASCII bytes: (plain spaces, other white space, letters and digits).
+#[inline(always)]
+pub(crate) fn ascii_masks(x: u64) -> (u64, u64, u64) {
+    let space = equal(x, b' ');
+    let control = at_least(x, b'\t') & !at_least(x, b'\r' + 1);
+    let lower = x | 0x2020_2020_2020_2020;
+    let letter = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
+    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
+    (space, control, letter | digit)
+}
+
+/// The high bits of the eight bytes of `mask` as one byte (bit `j`: byte `j`).
+#[inline(always)]
+fn gather(mask: u64) -> usize {
+    // Byte j's bit (8j after the shift) lands on bit 56 + j; no two products meet.
+    (((mask >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as usize
+}
+
+/// [`count_alphanumeric`] over four characters at once: indexed by `counted | spaces << 1 |
+/// alnums << 5` (one bit per character), the words counted (low bits) and the new
+/// `counted` (bit 3).
+const ALNUM_STEP: [u8; 512] = {
+    let mut table = [0u8; 512];
+    let mut index = 0;
+    while index < 512 {
+        let mut counted = index & 1;
+        let mut count = 0;
+        let mut j = 0;
+        while j < 4 {
+            let space = (index >> (1 + j)) & 1;
+            let alnum = (index >> (5 + j)) & 1;
+            count += alnum & (counted ^ 1);
+            counted = (counted | alnum) & (space ^ 1);
+            j += 1;
+        }
+        table[index] = (count | counted << 3) as u8;
+        index += 1;
+    }
+    table
+};
+
 /// Words of `text` (runs of non-white-space characters), as `text.split_whitespace().count()`,
 /// counted up to `limit` at most (the result is the smaller of the two).
 pub fn count_upto(text: &str, limit: usize) -> usize {
+    let bytes = text.as_bytes();
     let mut count = 0;
     // 1 when the previous character was white space (or there was none).
     let mut after_space = 1usize;
     let mut i = 0;
     while i < text.len() && count < limit {
+        if let Some(x) = ascii_chunk(bytes, i) {
+            let (space, control, _) = ascii_masks(x);
+            let white = space | control;
+            let before = (white << 8) | ((after_space as u64) << 7);
+            count += (!white & before & HIGH).count_ones() as usize;
+            after_space = (white >> 63) as usize;
+            i += 8;
+            continue;
+        }
         let (class, len) = class_at(text, i);
         let space = usize::from(class & SPACE);
         count += after_space & (space ^ 1);
         after_space = space;
         i += len;
     }
-    count
+    count.min(limit)
 }
 
 /// Words of `text`, as `text.split_whitespace().count()`.
@@ -65,11 +144,25 @@ pub fn count(text: &str) -> usize {
 /// Words that hold a letter or digit, as `text.split_whitespace().filter(|w|
 /// w.chars().any(char::is_alphanumeric)).count()`.
 pub fn count_alphanumeric(text: &str) -> usize {
+    let bytes = text.as_bytes();
     let mut count = 0;
     // 1 once the current word has been counted (it holds a letter or digit).
     let mut counted = 0usize;
     let mut i = 0;
     while i < text.len() {
+        if let Some(x) = ascii_chunk(bytes, i) {
+            let (space, control, alnum) = ascii_masks(x);
+            let spaces = gather(space | control);
+            let alnums = gather(alnum);
+            for half in [0, 4] {
+                let step = ALNUM_STEP
+                    [counted | ((spaces >> half) & 0xF) << 1 | ((alnums >> half) & 0xF) << 5];
+                count += usize::from(step & 7);
+                counted = usize::from(step >> 3);
+            }
+            i += 8;
+            continue;
+        }
         let (class, len) = class_at(text, i);
         let alnum = usize::from(class >> 1);
         let space = usize::from(class & SPACE);
@@ -92,11 +185,35 @@ mod tests {
         "a\u{a0}b\u{2003}c\u{3000}d\u{85}e\u{2028}f\u{b}g\u{c}h",
         "— – … 12 ,, Việt Nam’s “quoted” -- x",
         "trailing space ",
+        "Words, of (prose) -- with “quotes” and 12,000 numbers; a\tlong\n\nline  here.",
+        " x \u{b}y\u{c}\u{1c}z\u{1f}\u{7f}@[`{ AZaz09/:@[`{~",
     ];
+
+    /// Texts with every ASCII byte in every position of an eight-byte chunk, beside the
+    /// pieces of [`TEXTS`].
+    fn texts() -> Vec<String> {
+        let mut texts: Vec<String> = TEXTS.iter().map(|t| (*t).to_owned()).collect();
+        for b in 0u8..128 {
+            for at in 0..9 {
+                let mut text = "ab c".repeat(3).into_bytes();
+                text.insert(at, b);
+                texts.extend(String::from_utf8(text).ok());
+            }
+        }
+        let mut next = crate::testing::seeded_below(3_u64);
+        const PIECES: &[&str] = &[
+            "a", "Z", "9", " ", "  ", "\t", "\n", "-", "“", "é", "\u{a0}", "\u{b}", ".", "\u{2003}",
+        ];
+        for _ in 0..5_000 {
+            let text: String = (0..next(40)).map(|_| PIECES[next(PIECES.len())]).collect();
+            texts.push(text);
+        }
+        texts
+    }
 
     #[test]
     fn counts_like_split_whitespace() {
-        for text in TEXTS {
+        for text in &texts() {
             let words = text.split_whitespace().count();
             assert_eq!(count(text), words, "{text:?}");
             for limit in 0..words + 2 {
