@@ -72,13 +72,40 @@ fn char_at(line: &str, i: usize) -> Option<char> {
     }
 }
 
+/// Class of a byte in [`BYTE_CLASS`]: ASCII other than a letter or digit.
+const OTHER: u8 = 0;
+/// Class of a byte in [`BYTE_CLASS`]: an ASCII letter or digit.
+const ALNUM: u8 = 1;
+/// Class of a byte in [`BYTE_CLASS`]: part of a multi-byte character.
+const NON_ASCII: u8 = 2;
+
+/// The class of each byte, so that the word loops test a byte with one look-up.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = if (b as u8).is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    table
+};
+
+fn class(byte: u8) -> u8 {
+    BYTE_CLASS[usize::from(byte)]
+}
+
 /// Byte offset after the letters and digits starting at `i` (ASCII ones without decoding).
 fn after_alphanumeric(line: &str, mut i: usize) -> usize {
     let bytes = line.as_bytes();
     while let Some(&b) = bytes.get(i) {
-        if b.is_ascii_alphanumeric() {
+        let class = class(b);
+        if class == ALNUM {
             i += 1;
-        } else if b.is_ascii() {
+        } else if class == OTHER {
             break;
         } else {
             match char_at(line, i) {
@@ -149,9 +176,12 @@ struct Gap {
 
 impl Gap {
     /// Reads `gap`, the text between the previous word `prev` and the next one, in one pass.
-    fn read(gap: &str, prev: &str) -> Gap {
+    fn read<'t>(gap: &str, prev: impl FnOnce() -> &'t str) -> Gap {
+        if gap.is_ascii() {
+            return Gap::read_ascii(gap.as_bytes(), prev);
+        }
         let first = gap.chars().next();
-        let after_abbreviation = first == Some('.') && ABBREVIATIONS.contains(&prev);
+        let after_abbreviation = first == Some('.') && ABBREVIATIONS.contains(&prev());
         let (mut all_spaces, mut rest_spaces, mut ends_sentence) = (true, true, false);
         let mut count = 0usize;
         for (k, c) in gap.chars().enumerate() {
@@ -167,6 +197,36 @@ impl Gap {
             after_abbreviation,
         }
     }
+
+    /// [`Gap::read`] of an ASCII gap (nearly all of them, most a single space), byte by byte.
+    fn read_ascii<'t>(gap: &[u8], prev: impl FnOnce() -> &'t str) -> Gap {
+        if gap == b" " {
+            return Gap {
+                spaced: true,
+                hyphenated: false,
+                ends_sentence: false,
+                after_abbreviation: false,
+            };
+        }
+        let Some((&first, rest)) = gap.split_first() else {
+            return Gap {
+                spaced: false,
+                hyphenated: false,
+                ends_sentence: false,
+                after_abbreviation: false,
+            };
+        };
+        let after_abbreviation = first == b'.' && ABBREVIATIONS.contains(&prev());
+        let rest_spaces = rest.iter().all(|&b| b == b' ');
+        Gap {
+            spaced: rest_spaces && (first == b' ' || after_abbreviation),
+            hyphenated: gap == b"-",
+            ends_sentence: gap
+                .iter()
+                .any(|b| matches!(b, b'.' | b'!' | b'?' | b':' | b';' | b'|')),
+            after_abbreviation,
+        }
+    }
 }
 
 /// Tokenizes one line `text[from..to]` (no newline inside).
@@ -177,7 +237,7 @@ fn tokenize_line(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
     let mut prev: Option<Token> = None;
     while let Some(&byte) = bytes.get(i) {
         // ASCII punctuation and spaces, the most common non-word characters, skip fast.
-        if byte.is_ascii() && !byte.is_ascii_alphanumeric() {
+        if class(byte) == OTHER {
             i += 1;
             continue;
         }
@@ -188,7 +248,7 @@ fn tokenize_line(text: &str, from: usize, to: usize, out: &mut Vec<Token>) {
         }
         let (word_end, word_after, possessive) = word_at(line, i);
         let (start, end, after) = (from + i, from + word_end, from + word_after);
-        let gap = prev.map(|p| Gap::read(&text[p.after..start], p.text(text)));
+        let gap = prev.map(|p| Gap::read(&text[p.after..start], || p.text(text)));
         let token = Token {
             start,
             end,
