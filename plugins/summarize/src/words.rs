@@ -353,7 +353,16 @@ pub fn for_each_word_with<'a>(
                     start = Some(i);
                     (ascii, upper) = (true, false);
                 }
-                upper |= class == UPPER;
+                // The rest of the ASCII letters and digits of the word, in a tight loop.
+                while let Some(&b) = bytes.get(i) {
+                    match BYTE_CLASS[usize::from(b)] {
+                        LOWER => {}
+                        UPPER => upper = true,
+                        _ => break,
+                    }
+                    i += 1;
+                }
+                continue;
             } else if let Some(s) = start.take() {
                 emit(s, i, ascii, upper);
             }
@@ -410,8 +419,25 @@ pub fn measure(text: &str) -> Measure {
     while let Some(&b) = bytes.get(i) {
         // ASCII: whitespace as `char::is_whitespace` has it, never CJK.
         let (space, cjk) = if b.is_ascii() {
+            if !is_ascii_space(b) {
+                // A run of ASCII non-spaces: one character each, and part of one word.
+                let run = bytes
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|&&b| b.is_ascii() && !is_ascii_space(b))
+                    .count();
+                i += run;
+                chars += run;
+                in_space = false;
+                if !in_word {
+                    words += 1;
+                    in_word = true;
+                }
+                continue;
+            }
             i += 1;
-            (matches!(b, b' ' | b'\t'..=b'\r'), false)
+            (true, false)
         } else {
             let Some(c) = char_at(text, i) else {
                 break;
@@ -434,6 +460,11 @@ pub fn measure(text: &str) -> Measure {
         }
     }
     Measure { words, chars }
+}
+
+/// An ASCII byte that `char::is_whitespace` counts as whitespace.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
 }
 
 /// Han ideographs, kana and Hangul syllables.
