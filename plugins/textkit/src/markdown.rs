@@ -91,7 +91,11 @@ impl Markdown {
 
     /// Removes inline markup from a piece of text, keeping link text.
     pub fn inline(&self, text: &str) -> String {
-        if !text.contains(['[', '<', '*', '_', '\\', '&']) {
+        // Byte test: every markup character is ASCII.
+        if !text
+            .bytes()
+            .any(|b| matches!(b, b'[' | b'<' | b'*' | b'_' | b'\\' | b'&'))
+        {
             return text.trim().to_owned();
         }
         let text = protect_escapes(text);

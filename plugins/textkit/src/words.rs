@@ -54,14 +54,14 @@ pub(crate) fn ascii_chunk(bytes: &[u8], i: usize) -> Option<u64> {
 
 /// For each byte of `x` (all ASCII), the high bit set when the byte is at least `k`.
 #[inline(always)]
-fn at_least(x: u64, k: u8) -> u64 {
+pub(crate) fn at_least(x: u64, k: u8) -> u64 {
     // No byte of `x` exceeds 0x7F, so no byte of the sum carries into the next.
     x.wrapping_add(u64::from(0x80 - k) * 0x0101_0101_0101_0101) & HIGH
 }
 
 /// For each byte of `x` (all ASCII), the high bit set when the byte is `b`.
 #[inline(always)]
-fn equal(x: u64, b: u8) -> u64 {
+pub(crate) fn equal(x: u64, b: u8) -> u64 {
     let t = x ^ (u64::from(b) * 0x0101_0101_0101_0101);
     // High bit set when the byte of `t` is not zero.
     let nonzero = ((t & !HIGH).wrapping_add(!HIGH) | t) & HIGH;
@@ -84,6 +84,14 @@ pub(crate) fn ascii_masks(x: u64) -> (u64, u64, u64) {
 fn gather(mask: u64) -> usize {
     // Byte j's bit (8j after the shift) lands on bit 56 + j; no two products meet.
     (((mask >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as usize
+}
+
+/// How many bytes of `mask` (high bits only) are set: one multiply, where `count_ones`
+/// without a `popcnt` target feature is a dozen instructions.
+#[inline(always)]
+fn ones(mask: u64) -> usize {
+    // Byte j's bit (j after the shift) is added into the top byte; the sum is at most 8.
+    (((mask >> 7).wrapping_mul(0x0101_0101_0101_0101)) >> 56) as usize
 }
 
 /// [`count_alphanumeric`] over four characters at once: indexed by `counted | spaces << 1 |
@@ -122,7 +130,7 @@ pub fn count_upto(text: &str, limit: usize) -> usize {
             let (space, control, _) = ascii_masks(x);
             let white = space | control;
             let before = (white << 8) | ((after_space as u64) << 7);
-            count += (!white & before & HIGH).count_ones() as usize;
+            count += ones(!white & before & HIGH);
             after_space = (white >> 63) as usize;
             i += 8;
             continue;
