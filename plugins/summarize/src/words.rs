@@ -417,27 +417,28 @@ pub fn measure(text: &str) -> Measure {
     let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        // ASCII: whitespace as `char::is_whitespace` has it, never CJK.
-        let (space, cjk) = if b.is_ascii() {
-            if !is_ascii_space(b) {
-                // A run of ASCII non-spaces: one character each, and part of one word.
-                let run = bytes
-                    .get(i..)
-                    .unwrap_or_default()
-                    .iter()
-                    .take_while(|&&b| b.is_ascii() && !is_ascii_space(b))
-                    .count();
-                i += run;
-                chars += run;
-                in_space = false;
-                if !in_word {
-                    words += 1;
-                    in_word = true;
-                }
+        // Eight ASCII bytes at a time, by bit masks (see `ascii_spaces`).
+        if let Some(chunk) = bytes
+            .get(i..i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        {
+            let x = u64::from_le_bytes(chunk);
+            if x & HIGH_BITS == 0 {
+                let spaces = ascii_spaces(x);
+                let after_space = (spaces << 1 | u32::from(in_space)) & 0xff;
+                let after_word_end = (spaces << 1 | u32::from(!in_word)) & 0xff;
+                chars += 8 - (spaces & after_space).count_ones() as usize;
+                words += (!spaces & after_word_end).count_ones() as usize;
+                in_space = spaces & 0x80 != 0;
+                in_word = !in_space;
+                i += 8;
                 continue;
             }
+        }
+        // ASCII: whitespace as `char::is_whitespace` has it, never CJK.
+        let (space, cjk) = if b.is_ascii() {
             i += 1;
-            (true, false)
+            (is_ascii_space(b), false)
         } else {
             let Some(c) = char_at(text, i) else {
                 break;
@@ -460,6 +461,26 @@ pub fn measure(text: &str) -> Measure {
         }
     }
     Measure { words, chars }
+}
+
+/// The high bit of each byte of a `u64`.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Each byte of a `u64` set to 1.
+const BYTE_ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Which of the eight ASCII bytes of `x` (little-endian: bit `k` is byte `k`) are ASCII
+/// whitespace (`is_ascii_space`). Every byte is below 0x80, so no sum carries into the next.
+fn ascii_spaces(x: u64) -> u32 {
+    const LOW_BITS: u64 = !HIGH_BITS;
+    let y = x ^ (BYTE_ONES * 0x20);
+    // High bit set where a byte of `y` is zero, i.e. where `x` has a space.
+    let blank = !(((y & LOW_BITS) + LOW_BITS) | y);
+    // High bit set where a byte is at least 9 but below 14 ('\t'..='\r').
+    let control = (x + BYTE_ONES * (0x80 - 9)) & !(x + BYTE_ONES * (0x80 - 14));
+    let high = (blank | control) & HIGH_BITS;
+    // Gathers the high bits (7, 15, ... 63) into bits 56..64, byte k to bit 56 + k.
+    ((high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
 }
 
 /// An ASCII byte that `char::is_whitespace` counts as whitespace.
@@ -492,6 +513,42 @@ mod tests {
                 "biden", "s", "visit", "to", "hà", "nội", "u", "s", "vietnam", "2023"
             ]
         );
+    }
+
+    #[test]
+    fn measure_by_eight_bytes_matches_byte_by_byte() {
+        let reference = |text: &str| {
+            let (mut words, mut chars, mut in_word, mut in_space) = (0, 0, false, false);
+            for c in text.chars() {
+                let (space, cjk) = (c.is_whitespace(), is_cjk(c));
+                chars += usize::from(!(space && in_space));
+                in_space = space;
+                if cjk || space {
+                    words += usize::from(cjk);
+                    in_word = false;
+                } else if !in_word {
+                    words += 1;
+                    in_word = true;
+                }
+            }
+            Measure { words, chars }
+        };
+        let texts = [
+            "",
+            "a",
+            "Eight by.",
+            "two  spaces\tand\r\n\x0b\x0c tabs   here, and more words after them",
+            "  leading and trailing spaces  \n\n",
+            "越南 is here with ASCII after the CJK text, 越南ab cd",
+            "Hà Nội,  U.S.-Vietnam (2023)\u{a0} non-breaking\u{a0}\u{a0}spaces and \x1f\x08 controls",
+        ];
+        for text in texts {
+            for start in 0..text.len() {
+                if let Some(t) = text.get(start..) {
+                    assert_eq!(measure(t), reference(t), "{t:?}");
+                }
+            }
+        }
     }
 
     #[test]
