@@ -146,18 +146,10 @@ pub fn looks_binary(text: &str) -> bool {
     let suspect = |b: u8| {
         (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b == 0x7f || b == 0xC2 || b == 0xEF
     };
-    // Eight bytes at a time: ASCII without control characters (tabs and line breaks aside,
-    // which only send those eight bytes to the byte test).
-    let clean = |x: u64| {
-        use crate::words::{HIGH, at_least, equal};
-        x & HIGH == 0 && at_least(x, 0x20) == HIGH && equal(x, 0x7f) == 0
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    let suspect_chunk = |chunk: &[u8]| {
-        let clean_chunk = <[u8; 8]>::try_from(chunk).is_ok_and(|c| clean(u64::from_le_bytes(c)));
-        !clean_chunk && chunk.iter().any(|&b| suspect(b))
-    };
-    if !chunks.by_ref().any(suspect_chunk) && !chunks.remainder().iter().any(|&b| suspect(b)) {
+    if !bytes
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |any, &b| any | suspect(b)))
+    {
         return false;
     }
     let mut total = 0usize;

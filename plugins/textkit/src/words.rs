@@ -61,7 +61,7 @@ pub(crate) fn at_least(x: u64, k: u8) -> u64 {
 
 /// For each byte of `x` (all ASCII), the high bit set when the byte is `b`.
 #[inline(always)]
-pub(crate) fn equal(x: u64, b: u8) -> u64 {
+fn equal(x: u64, b: u8) -> u64 {
     let t = x ^ (u64::from(b) * 0x0101_0101_0101_0101);
     // High bit set when the byte of `t` is not zero.
     let nonzero = ((t & !HIGH).wrapping_add(!HIGH) | t) & HIGH;
