@@ -463,6 +463,29 @@ pub fn measure(text: &str) -> Measure {
     Measure { words, chars }
 }
 
+/// The first position at or after `i` where a byte may be non-ASCII or one of `wanted` (ASCII
+/// bytes): runs of other ASCII bytes are passed eight at a time. The byte there still has to be
+/// checked (a chunk is stopped at as a whole).
+pub(crate) fn skip_ascii_except(bytes: &[u8], mut i: usize, wanted: &[u8]) -> usize {
+    while let Some(chunk) = bytes
+        .get(i..i + 8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+    {
+        let x = u64::from_le_bytes(chunk);
+        let mut hit = x & HIGH_BITS;
+        for &w in wanted {
+            // High bit set at (or above) a byte equal to `w`.
+            let y = x ^ (BYTE_ONES * u64::from(w));
+            hit |= y.wrapping_sub(BYTE_ONES) & !y & HIGH_BITS;
+        }
+        if hit != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
 /// The high bit of each byte of a `u64`.
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
