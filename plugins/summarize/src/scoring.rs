@@ -59,18 +59,21 @@ pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) 
     let (title_ids, title_words) = title_terms(title, &vocabulary, stop);
     let mut centrality = Vec::with_capacity(sentences.len());
     let mut overlap = Vec::with_capacity(sentences.len());
-    for range in bounds {
-        let own = &mut ids[range];
-        own.sort_unstable();
+    // The last sentence each word was counted in: its distinct words without sorting them.
+    let mut last_seen = vec![usize::MAX; frequency.len()];
+    for (k, range) in bounds.into_iter().enumerate() {
         let mut distinct = 0usize;
         let mut shared = 0u64;
         let mut in_title = 0usize;
-        let mut previous = None;
-        for &id in own.iter() {
-            if previous == Some(id) {
+        for &id in ids.get(range).unwrap_or_default() {
+            // Every id in `ids` has a frequency (see the loop above).
+            let Some(seen) = last_seen.get_mut(id as usize) else {
+                continue;
+            };
+            if *seen == k {
                 continue;
             }
-            previous = Some(id);
+            *seen = k;
             distinct += 1;
             let f = frequency.get(id as usize).copied().unwrap_or(1);
             shared += u64::from(f.saturating_sub(1));
