@@ -156,15 +156,14 @@ impl<'a> Scanner<'a> {
         true
     }
 
-    fn covered(&self, start: usize, end: usize) -> Vec<bool> {
-        let mut covered = vec![false; end - start];
+    /// Which tokens of `start..end` the gazetteer matches met walking from `start` cover.
+    fn covered(&self, start: usize, end: usize) -> Covered {
+        let mut covered = Covered::new(end - start);
         let mut k = start;
         while k < end {
             match self.gaz_at[k] {
                 Some((e, _)) => {
-                    for c in covered.iter_mut().take(e.min(end) - start).skip(k - start) {
-                        *c = true;
-                    }
+                    covered.set(k - start..e.min(end) - start);
                     k = e.max(k + 1);
                 }
                 None => k += 1,
@@ -186,7 +185,7 @@ impl<'a> Scanner<'a> {
         let mut after_title = false;
         let mut k = start;
         while k < end {
-            match self.title_at(k, end, &covered[k - start..]) {
+            match self.title_at(k, end, &covered, k - start) {
                 Some(title_end) => {
                     self.segment(segment_start, k, after_title);
                     segment_start = title_end;
@@ -201,13 +200,14 @@ impl<'a> Scanner<'a> {
 
     /// End of a title starting at `k` ("Prime Minister", "Mr"), if one starts there and is
     /// followed by a name (or ends the run).
-    fn title_at(&self, k: usize, end: usize, covered: &[bool]) -> Option<usize> {
+    /// `covered` is that of the run, token `k` at index `offset` in it.
+    fn title_at(&self, k: usize, end: usize, covered: &Covered, offset: usize) -> Option<usize> {
         if k > 0 && OF_WORDS.contains(&self.word(k - 1)) {
             return None;
         }
         let mut m = k;
         let mut last_core = None;
-        while m < end && !covered.get(m - k).copied().unwrap_or(true) {
+        while m < end && !covered.at(offset + m - k) {
             let w = self.word(m);
             if self.lex.titles.contains(w) {
                 last_core = Some(m);
@@ -418,4 +418,54 @@ fn align(tokens: &[Token], matches: &[GazMatch]) -> Vec<Option<(usize, usize)>> 
         }
     }
     at
+}
+
+/// Which tokens of a run are covered by gazetteer matches: bit `i` for token `start + i` of
+/// a run of at most 128 tokens (every run in practice), a vector for a longer one.
+#[derive(Debug)]
+pub(crate) enum Covered {
+    /// Bit `i` is set when token `i` of the run (of `len` tokens) is covered.
+    Bits {
+        /// The covered tokens.
+        bits: u128,
+        /// Tokens in the run.
+        len: usize,
+    },
+    /// One flag per token of a long run.
+    Long(Vec<bool>),
+}
+
+impl Covered {
+    /// Nothing covered yet, for a run of `len` tokens.
+    fn new(len: usize) -> Covered {
+        if len <= 128 {
+            Covered::Bits { bits: 0, len }
+        } else {
+            Covered::Long(vec![false; len])
+        }
+    }
+
+    /// Marks the tokens at `range` (indices within the run, inside it) as covered.
+    fn set(&mut self, range: std::ops::Range<usize>) {
+        match self {
+            Covered::Bits { bits, .. } => {
+                for i in range {
+                    *bits |= 1 << i;
+                }
+            }
+            Covered::Long(flags) => {
+                for flag in flags.get_mut(range).unwrap_or_default() {
+                    *flag = true;
+                }
+            }
+        }
+    }
+
+    /// Token `i` of the run is covered; an index past the run counts as covered.
+    pub(crate) fn at(&self, i: usize) -> bool {
+        match self {
+            Covered::Bits { bits, len } => i >= *len || bits >> i & 1 == 1,
+            Covered::Long(flags) => flags.get(i).copied().unwrap_or(true),
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! match, the remaining words classified by the words around them (person, place or
 //! organisation cues) or left tentative.
 
-use super::{HARD_CONNECTORS, Scanner};
+use super::{Covered, HARD_CONNECTORS, Scanner};
 use crate::context;
 use crate::label::Label;
 use crate::mention::Source;
@@ -57,10 +57,10 @@ impl Scanner<'_> {
         start: usize,
         end: usize,
         entry: usize,
-        covered: &[bool],
+        covered: &Covered,
     ) -> bool {
         let unknown_word = |i: usize| {
-            !covered.get(i - start).copied().unwrap_or(true)
+            !covered.at(i - start)
                 && !HARD_CONNECTORS.contains(&self.word(i))
                 && !self.lex.is_stopword(self.word(i))
                 && !self.lex.given_names.contains(self.word(i))
