@@ -143,9 +143,24 @@ fn title_terms(
         short.as_bytes().first() == long.as_bytes().first()
             && (short == long || (short.len() >= MIN_PREFIX && long.starts_with(short)))
     };
+    // A word matches only words with the same first byte: most of the vocabulary is ruled out
+    // by one look-up.
+    let mut first_bytes = [false; 256];
+    for w in &words {
+        if let Some(&b) = w.as_bytes().first() {
+            first_bytes[usize::from(b)] = true;
+        }
+    }
+    let may_match = |v: &str| {
+        v.as_bytes()
+            .first()
+            .is_none_or(|&b| first_bytes[usize::from(b)])
+    };
     let mut ids: Vec<u32> = vocabulary
         .iter()
-        .filter(|&(v, &id)| id != NOT_CONTENT && words.iter().any(|w| matches(w, v)))
+        .filter(|&(v, &id)| {
+            id != NOT_CONTENT && may_match(v) && words.iter().any(|w| matches(w, v))
+        })
         .map(|(_, &id)| id)
         .collect();
     ids.sort_unstable();
