@@ -59,6 +59,13 @@ pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) 
     let (title_ids, title_words) = title_terms(title, &vocabulary, stop);
     let mut centrality = Vec::with_capacity(sentences.len());
     let mut overlap = Vec::with_capacity(sentences.len());
+    // Whether each word is a title term, by id (a look-up instead of a binary search).
+    let mut title_flags = vec![false; frequency.len()];
+    for &id in &title_ids {
+        if let Some(flag) = title_flags.get_mut(id as usize) {
+            *flag = true;
+        }
+    }
     // The last sentence each word was counted in: its distinct words without sorting them.
     let mut last_seen = vec![usize::MAX; frequency.len()];
     for (k, range) in bounds.into_iter().enumerate() {
@@ -77,7 +84,7 @@ pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) 
             distinct += 1;
             let f = frequency.get(id as usize).copied().unwrap_or(1);
             shared += u64::from(f.saturating_sub(1));
-            in_title += usize::from(title_ids.binary_search(&id).is_ok());
+            in_title += usize::from(title_flags.get(id as usize).copied().unwrap_or(false));
         }
         centrality.push(if distinct == 0 {
             0.0
