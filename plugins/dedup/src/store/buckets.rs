@@ -116,6 +116,17 @@ mod tests {
             let seven = read(&table, 7).unwrap();
             assert_eq!(seven.len(), BUCKET_CAP);
             assert_eq!(seven[0], 3, "the oldest keys were dropped");
+            let full: Vec<(u64, u64)> = (0..BUCKET_CAP as u64).map(|k| (11, k)).collect();
+            add(&mut table, &full).unwrap();
+            add(&mut table, &[(11, 100), (11, 101)]).unwrap();
+            let grown = read(&table, 11).unwrap();
+            assert_eq!(grown.len(), BUCKET_CAP);
+            assert_eq!(grown[0], 2, "a later add drops the oldest keys too");
+            assert_eq!(grown[BUCKET_CAP - 2..], [100, 101], "new keys come last");
+            assert_eq!(
+                take_rows(&mut table, 11..12, true).unwrap().len(),
+                BUCKET_CAP
+            );
             remove(&mut table, 9, 1).unwrap();
             assert!(table.get(9).unwrap().is_none());
             remove(&mut table, 7, 5).unwrap();

@@ -553,6 +553,29 @@ mod tests {
     }
 
     #[test]
+    fn the_exact_index_keeps_the_first_key_of_a_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::create(dir.path().join("e.redb")).unwrap();
+        let (first, same_batch, later) = (entry(1, 7), entry(2, 8), entry(3, 9));
+        let same = |mut e: Entry| {
+            e.exact = 42;
+            e
+        };
+        let (first, same_batch, later) = (same(first), same(same_batch), same(later));
+        write_entries(
+            &db,
+            &[&first, &same_batch],
+            BandLevel::Recent,
+            Durability::Immediate,
+        )
+        .unwrap();
+        write_entries(&db, &[&later], BandLevel::Recent, Durability::Immediate).unwrap();
+        let txn = db.begin_read().unwrap();
+        let exact = txn.open_table(EXACT).unwrap();
+        assert_eq!(exact.get(42).unwrap().map(|v| v.value()), Some(1));
+    }
+
+    #[test]
     fn pruning_drops_only_filter_layers_of_pruned_entries_and_the_rest_is_still_found() {
         let dir = tempfile::tempdir().unwrap();
         let log: ErrorLog = Arc::new(|_: &str| {});
