@@ -265,6 +265,8 @@ struct BacklogResult {
     cpu_seconds: f64,
     peak_rss_kib: u64,
     outbox: usize,
+    /// CPU seconds by thread name: `(name, user, system)`.
+    threads: Vec<(String, f64, f64)>,
 }
 
 impl BacklogResult {
@@ -282,6 +284,23 @@ impl BacklogResult {
             self.peak_rss_kib as f64 / 1024.0,
             self.outbox,
             proc_stats::load_average()
+        );
+        let per_article = |seconds: f64| seconds * 1000.0 / self.n as f64;
+        let threads: Vec<String> = self
+            .threads
+            .iter()
+            .filter(|(_, user, system)| per_article(user + system) >= 0.005)
+            .map(|(name, user, system)| {
+                format!(
+                    "{name} {:.3} + {:.3}",
+                    per_article(*user),
+                    per_article(*system)
+                )
+            })
+            .collect();
+        println!(
+            "  CPU-ms per article by thread (user + system): {}",
+            threads.join(", ")
         );
     }
 }
@@ -310,6 +329,7 @@ fn backlog(
     }
     let seconds = daemon.started.elapsed().as_secs_f64();
     let cpu = proc_stats::cpu_seconds(pid).unwrap_or(0.0);
+    let threads = proc_stats::cpu_by_thread(pid);
     if let Some((hwm, _)) = proc_stats::memory_kib(pid) {
         peak = peak.max(hwm);
     }
@@ -320,6 +340,7 @@ fn backlog(
         cpu_seconds: cpu,
         peak_rss_kib: peak,
         outbox: folders.outbox_count(),
+        threads,
     })
 }
 
