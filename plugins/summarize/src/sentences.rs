@@ -18,7 +18,8 @@
 use std::ops::Range;
 
 use crate::abbreviations::{AbbrevKind, Abbreviations, MAX_ABBREV_BYTES};
-use crate::words::{char_at, skip_ascii_except};
+use crate::words::char_at;
+use textkit::ascii8;
 
 /// Splits paragraphs into sentences. Built once; cheap to share between threads.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +42,7 @@ impl SentenceSplitter {
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
             if !MAY_START_TERMINATOR[usize::from(b)] {
-                i = skip_ascii_except(bytes, i + 1, b".?!");
+                i = ascii8::skip_except(bytes, i + 1, b".?!");
                 continue;
             }
             let Some(c) = char_at(text, i) else { break };

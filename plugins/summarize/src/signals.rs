@@ -6,7 +6,8 @@ use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
 
-use crate::words::{char_at, skip_ascii_except};
+use crate::words::char_at;
+use textkit::ascii8;
 
 /// Caption or credit openers ("Photo: ...", "File photo of ...").
 const CAPTION_PREFIXES: &[&str] = &[
@@ -307,7 +308,7 @@ impl QuoteState {
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
             if !MAY_START_QUOTE[usize::from(b)] {
-                i = skip_ascii_except(bytes, i + 1, b"\"");
+                i = ascii8::skip_except(bytes, i + 1, b"\"");
                 continue;
             }
             let Some(c) = char_at(sentence, i) else {

@@ -4,6 +4,8 @@
 use rustc_hash::FxHashSet;
 use std::borrow::Cow;
 
+use textkit::ascii8;
+
 const ENGLISH: &[&str] = &[
     "a",
     "about",
@@ -417,23 +419,18 @@ pub fn measure(text: &str) -> Measure {
     let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        // Eight ASCII bytes at a time, by bit masks (see `ascii_spaces`).
-        if let Some(chunk) = bytes
-            .get(i..i + 8)
-            .and_then(|c| <[u8; 8]>::try_from(c).ok())
-        {
-            let x = u64::from_le_bytes(chunk);
-            if x & HIGH_BITS == 0 {
-                let spaces = ascii_spaces(x);
-                let after_space = (spaces << 1 | u32::from(in_space)) & 0xff;
-                let after_word_end = (spaces << 1 | u32::from(!in_word)) & 0xff;
-                chars += 8 - (spaces & after_space).count_ones() as usize;
-                words += (!spaces & after_word_end).count_ones() as usize;
-                in_space = spaces & 0x80 != 0;
-                in_word = !in_space;
-                i += 8;
-                continue;
-            }
+        // Eight ASCII bytes at a time, by bit masks: `spaces` has bit `k` for byte `k`.
+        if let Some(x) = ascii8::chunk(bytes, i) {
+            let (space, control, _) = ascii8::masks(x);
+            let spaces = ascii8::gather(space | control);
+            let after_space = (spaces << 1 | usize::from(in_space)) & 0xff;
+            let after_word_end = (spaces << 1 | usize::from(!in_word)) & 0xff;
+            chars += 8 - (spaces & after_space).count_ones() as usize;
+            words += (!spaces & after_word_end).count_ones() as usize;
+            in_space = spaces & 0x80 != 0;
+            in_word = !in_space;
+            i += 8;
+            continue;
         }
         // ASCII: whitespace as `char::is_whitespace` has it, never CJK.
         let (space, cjk) = if b.is_ascii() {
@@ -461,49 +458,6 @@ pub fn measure(text: &str) -> Measure {
         }
     }
     Measure { words, chars }
-}
-
-/// The first position at or after `i` where a byte may be non-ASCII or one of `wanted` (ASCII
-/// bytes): runs of other ASCII bytes are passed eight at a time. The byte there still has to be
-/// checked (a chunk is stopped at as a whole).
-pub(crate) fn skip_ascii_except(bytes: &[u8], mut i: usize, wanted: &[u8]) -> usize {
-    while let Some(chunk) = bytes
-        .get(i..i + 8)
-        .and_then(|c| <[u8; 8]>::try_from(c).ok())
-    {
-        let x = u64::from_le_bytes(chunk);
-        let mut hit = x & HIGH_BITS;
-        for &w in wanted {
-            // High bit set at (or above) a byte equal to `w`.
-            let y = x ^ (BYTE_ONES * u64::from(w));
-            hit |= y.wrapping_sub(BYTE_ONES) & !y & HIGH_BITS;
-        }
-        if hit != 0 {
-            break;
-        }
-        i += 8;
-    }
-    i
-}
-
-/// The high bit of each byte of a `u64`.
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
-/// Each byte of a `u64` set to 1.
-const BYTE_ONES: u64 = 0x0101_0101_0101_0101;
-
-/// Which of the eight ASCII bytes of `x` (little-endian: bit `k` is byte `k`) are ASCII
-/// whitespace (`is_ascii_space`). Every byte is below 0x80, so no sum carries into the next.
-fn ascii_spaces(x: u64) -> u32 {
-    const LOW_BITS: u64 = !HIGH_BITS;
-    let y = x ^ (BYTE_ONES * 0x20);
-    // High bit set where a byte of `y` is zero, i.e. where `x` has a space.
-    let blank = !(((y & LOW_BITS) + LOW_BITS) | y);
-    // High bit set where a byte is at least 9 but below 14 ('\t'..='\r').
-    let control = (x + BYTE_ONES * (0x80 - 9)) & !(x + BYTE_ONES * (0x80 - 14));
-    let high = (blank | control) & HIGH_BITS;
-    // Gathers the high bits (7, 15, ... 63) into bits 56..64, byte k to bit 56 + k.
-    ((high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
 }
 
 /// An ASCII byte that `char::is_whitespace` counts as whitespace.

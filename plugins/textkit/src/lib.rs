@@ -18,6 +18,7 @@
 //! crates cannot be linked together: each exports the same `ingestd_plugin_v1` symbol).
 
 pub mod apply;
+pub mod ascii8;
 pub mod boilerplate;
 pub mod byline;
 pub mod cleaner;

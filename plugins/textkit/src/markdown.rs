@@ -110,19 +110,15 @@ impl Markdown {
         } else {
             Cow::Borrowed(text)
         };
-        let text = when(text, "![", |t| self.image.replace_all(t, ""));
-        let text = when(text, "](", |t| self.link.replace_all(t, "$1"));
-        let text = when(text, "][", |t| self.ref_link.replace_all(t, "$1"));
-        let text = when(text, "<", |t| self.autolink.replace_all(t, "$1"));
-        let text = when(text, "<", |t| self.html_tag.replace_all(t, ""));
-        let text = if text.contains("__") {
-            when(text, "_", |t| self.strong.replace_all(t, "$2"))
-        } else {
-            when(text, "**", |t| self.strong.replace_all(t, "$2"))
-        };
-        let text = when(text, "*", |t| self.emphasis.replace_all(t, "$1$2"));
-        let text = when(text, "_", |t| self.underscore.replace_all(t, "$1$2$3"));
-        let text = when(text, "*", |t| Cow::Owned(strip_stray_asterisks(t)));
+        let text = when(text, &["!["], |t| self.image.replace_all(t, ""));
+        let text = when(text, &["]("], |t| self.link.replace_all(t, "$1"));
+        let text = when(text, &["]["], |t| self.ref_link.replace_all(t, "$1"));
+        let text = when(text, &["<"], |t| self.autolink.replace_all(t, "$1"));
+        let text = when(text, &["<"], |t| self.html_tag.replace_all(t, ""));
+        let text = when(text, &["**", "__"], |t| self.strong.replace_all(t, "$2"));
+        let text = when(text, &["*"], |t| self.emphasis.replace_all(t, "$1$2"));
+        let text = when(text, &["_"], |t| self.underscore.replace_all(t, "$1$2$3"));
+        let text = when(text, &["*"], |t| Cow::Owned(strip_stray_asterisks(t)));
         let text = decode_entities(&text);
         // Escapes were protected as private-use characters, which need a four-byte sequence
         // starting 0xF3; without one, there is nothing to restore.
@@ -134,14 +130,14 @@ impl Markdown {
     }
 }
 
-/// `step` of `text` when `text` contains `needle` (without it the step would return its
-/// input unchanged), else `text` itself.
+/// `step` of `text` when `text` contains one of `needles` (without them the step would return
+/// its input unchanged), else `text` itself.
 fn when<'t>(
     text: Cow<'t, str>,
-    needle: &str,
+    needles: &[&str],
     step: impl FnOnce(&str) -> Cow<'_, str>,
 ) -> Cow<'t, str> {
-    if !text.contains(needle) {
+    if !needles.iter().any(|n| text.contains(n)) {
         return text;
     }
     let changed = match step(&text) {

@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::ascii8;
+
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// `text` in NFC, borrowed when it already is (almost every article: the quick check is a
@@ -21,7 +23,7 @@ fn quick_nfc(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if crate::words::ascii_chunk(bytes, i).is_some() {
+        if ascii8::chunk(bytes, i).is_some() {
             i += 8;
         } else if bytes[i] < 0x80 {
             i += 1;
@@ -95,9 +97,7 @@ pub fn normalize(raw: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         // Eight ASCII bytes none of which is a control character: nothing to rewrite.
-        if crate::words::ascii_chunk(bytes, i)
-            .is_some_and(|x| crate::words::at_least(x, 0x0E) == crate::words::HIGH)
-        {
+        if ascii8::chunk(bytes, i).is_some_and(|x| ascii8::at_least(x, 0x0E) == ascii8::HIGH) {
             i += 8;
             continue;
         }
@@ -210,8 +210,8 @@ fn is_squashed(text: &str) -> bool {
     let mut i = 0;
     while i < bytes.len() {
         // Eight ASCII bytes at once: no white space but single plain spaces.
-        if let Some(x) = crate::words::ascii_chunk(bytes, i) {
-            let (space, control, _) = crate::words::ascii_masks(x);
+        if let Some(x) = ascii8::chunk(bytes, i) {
+            let (space, control, _) = ascii8::masks(x);
             let before = (space << 8) | (u64::from(after_space) << 7);
             if control != 0 || space & before != 0 {
                 return false;

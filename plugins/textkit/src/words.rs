@@ -1,6 +1,8 @@
 //! Word counting without allocating, with an optional bound (most rules only ask "more than N
 //! words?", so a long paragraph need not be counted to its end).
 
+use crate::ascii8;
+
 /// Bit set in [`ASCII_CLASS`] for white space (`char::is_whitespace`).
 const SPACE: u8 = 1;
 /// Bit set in [`ASCII_CLASS`] for letters and digits (`char::is_alphanumeric`).
@@ -40,60 +42,6 @@ fn class_at(text: &str, i: usize) -> (u8, usize) {
     }
 }
 
-/// The high bit of every byte of a word of eight bytes.
-pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Eight bytes of `text` from byte `i`, when there are eight and all are ASCII (so `i + 8` is
-/// a character boundary too).
-#[inline(always)]
-pub(crate) fn ascii_chunk(bytes: &[u8], i: usize) -> Option<u64> {
-    let chunk: [u8; 8] = bytes.get(i..i + 8)?.try_into().ok()?;
-    let x = u64::from_le_bytes(chunk);
-    (x & HIGH == 0).then_some(x)
-}
-
-/// For each byte of `x` (all ASCII), the high bit set when the byte is at least `k`.
-#[inline(always)]
-pub(crate) fn at_least(x: u64, k: u8) -> u64 {
-    // No byte of `x` exceeds 0x7F, so no byte of the sum carries into the next.
-    x.wrapping_add(u64::from(0x80 - k) * 0x0101_0101_0101_0101) & HIGH
-}
-
-/// For each byte of `x` (all ASCII), the high bit set when the byte is `b`.
-#[inline(always)]
-fn equal(x: u64, b: u8) -> u64 {
-    let t = x ^ (u64::from(b) * 0x0101_0101_0101_0101);
-    // High bit set when the byte of `t` is not zero.
-    let nonzero = ((t & !HIGH).wrapping_add(!HIGH) | t) & HIGH;
-    !nonzero & HIGH
-}
-
-/// High-bit masks of eight ASCII bytes: (plain spaces, other white space, letters and digits).
-#[inline(always)]
-pub(crate) fn ascii_masks(x: u64) -> (u64, u64, u64) {
-    let space = equal(x, b' ');
-    let control = at_least(x, b'\t') & !at_least(x, b'\r' + 1);
-    let lower = x | 0x2020_2020_2020_2020;
-    let letter = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
-    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
-    (space, control, letter | digit)
-}
-
-/// The high bits of the eight bytes of `mask` as one byte (bit `j`: byte `j`).
-#[inline(always)]
-fn gather(mask: u64) -> usize {
-    // Byte j's bit (8j after the shift) lands on bit 56 + j; no two products meet.
-    (((mask >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as usize
-}
-
-/// How many bytes of `mask` (high bits only) are set: one multiply, where `count_ones`
-/// without a `popcnt` target feature is a dozen instructions.
-#[inline(always)]
-fn ones(mask: u64) -> usize {
-    // Byte j's bit (j after the shift) is added into the top byte; the sum is at most 8.
-    (((mask >> 7).wrapping_mul(0x0101_0101_0101_0101)) >> 56) as usize
-}
-
 /// [`count_alphanumeric`] over four characters at once: indexed by `counted | spaces << 1 |
 /// alnums << 5` (one bit per character), the words counted (low bits) and the new
 /// `counted` (bit 3).
@@ -126,11 +74,11 @@ pub fn count_upto(text: &str, limit: usize) -> usize {
     let mut after_space = 1usize;
     let mut i = 0;
     while i < text.len() && count < limit {
-        if let Some(x) = ascii_chunk(bytes, i) {
-            let (space, control, _) = ascii_masks(x);
+        if let Some(x) = ascii8::chunk(bytes, i) {
+            let (space, control, _) = ascii8::masks(x);
             let white = space | control;
             let before = (white << 8) | ((after_space as u64) << 7);
-            count += ones(!white & before & HIGH);
+            count += ascii8::ones(!white & before & ascii8::HIGH);
             after_space = (white >> 63) as usize;
             i += 8;
             continue;
@@ -158,10 +106,10 @@ pub fn count_alphanumeric(text: &str) -> usize {
     let mut counted = 0usize;
     let mut i = 0;
     while i < text.len() {
-        if let Some(x) = ascii_chunk(bytes, i) {
-            let (space, control, alnum) = ascii_masks(x);
-            let spaces = gather(space | control);
-            let alnums = gather(alnum);
+        if let Some(x) = ascii8::chunk(bytes, i) {
+            let (space, control, alnum) = ascii8::masks(x);
+            let spaces = ascii8::gather(space | control);
+            let alnums = ascii8::gather(alnum);
             for half in [0, 4] {
                 let step = ALNUM_STEP
                     [counted | ((spaces >> half) & 0xF) << 1 | ((alnums >> half) & 0xF) << 5];
