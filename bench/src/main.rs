@@ -265,8 +265,8 @@ struct BacklogResult {
     cpu_seconds: f64,
     peak_rss_kib: u64,
     outbox: usize,
-    /// CPU seconds by thread name: `(name, user, system)`.
-    threads: Vec<(String, f64, f64)>,
+    /// CPU seconds and context switches by thread name.
+    threads: Vec<proc_stats::ThreadGroup>,
 }
 
 impl BacklogResult {
@@ -286,21 +286,34 @@ impl BacklogResult {
             proc_stats::load_average()
         );
         let per_article = |seconds: f64| seconds * 1000.0 / self.n as f64;
-        let threads: Vec<String> = self
+        let busy = self
             .threads
             .iter()
-            .filter(|(_, user, system)| per_article(user + system) >= 0.005)
-            .map(|(name, user, system)| {
+            .filter(|g| per_article(g.user + g.system) >= 0.005);
+        let cpu: Vec<String> = busy
+            .clone()
+            .map(|g| {
                 format!(
-                    "{name} {:.3} + {:.3}",
-                    per_article(*user),
-                    per_article(*system)
+                    "{} {:.3} + {:.3}",
+                    g.name,
+                    per_article(g.user),
+                    per_article(g.system)
                 )
             })
             .collect();
         println!(
             "  CPU-ms per article by thread (user + system): {}",
-            threads.join(", ")
+            cpu.join(", ")
+        );
+        let switches: Vec<String> = busy
+            .map(|g| {
+                let per = |count: u64| count as f64 / self.n as f64;
+                format!("{} {:.1} + {:.1}", g.name, per(g.waits), per(g.preemptions))
+            })
+            .collect();
+        println!(
+            "  context switches per article by thread (waits + preemptions): {}",
+            switches.join(", ")
         );
     }
 }

@@ -1,4 +1,5 @@
-//! Resource figures of a running process from /proc: resident memory and CPU time.
+//! Resource figures of a running process from /proc: resident memory, CPU time and context
+//! switches.
 
 use std::fs;
 
@@ -33,11 +34,41 @@ pub(crate) fn cpu_seconds(pid: u32) -> Option<f64> {
     user_system_seconds(&stat).map(|(user, system)| user + system)
 }
 
-/// CPU seconds of the process's live threads, summed by thread name with trailing digits and
-/// dashes removed (`ingestd-plugins-1` counts as `ingestd-plugins`): `(name, user, system)`,
-/// the largest first. Threads that have ended are not counted.
-pub(crate) fn cpu_by_thread(pid: u32) -> Vec<(String, f64, f64)> {
-    let mut groups: Vec<(String, f64, f64)> = Vec::new();
+/// What a group of threads with the same name used.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ThreadGroup {
+    /// The thread name with trailing digits and dashes removed.
+    pub name: String,
+    /// User CPU seconds.
+    pub user: f64,
+    /// System CPU seconds.
+    pub system: f64,
+    /// Voluntary context switches (the thread waited).
+    pub waits: u64,
+    /// Involuntary context switches (the thread was preempted).
+    pub preemptions: u64,
+}
+
+/// Voluntary and involuntary context switches in a `/proc/.../status` text.
+fn context_switches(status: &str) -> (u64, u64) {
+    let field = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (
+        field("voluntary_ctxt_switches:"),
+        field("nonvoluntary_ctxt_switches:"),
+    )
+}
+
+/// CPU seconds and context switches of the process's live threads, summed by thread name
+/// with trailing digits and dashes removed (`ingestd-cpu-1` counts as `ingestd-cpu`), the
+/// largest CPU first. Threads that have ended are not counted.
+pub(crate) fn cpu_by_thread(pid: u32) -> Vec<ThreadGroup> {
+    let mut groups: Vec<ThreadGroup> = Vec::new();
     let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
         return groups;
     };
@@ -52,19 +83,29 @@ pub(crate) fn cpu_by_thread(pid: u32) -> Vec<(String, f64, f64)> {
         let Some((user, system)) = user_system_seconds(&stat) else {
             continue;
         };
+        let (waits, preemptions) =
+            fs::read_to_string(path.join("status")).map_or((0, 0), |s| context_switches(&s));
         let name = comm
             .trim()
             .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-')
             .to_owned();
-        match groups.iter_mut().find(|g| g.0 == name) {
-            Some(group) => {
-                group.1 += user;
-                group.2 += system;
+        let index = match groups.iter().position(|g| g.name == name) {
+            Some(index) => index,
+            None => {
+                groups.push(ThreadGroup {
+                    name,
+                    ..ThreadGroup::default()
+                });
+                groups.len() - 1
             }
-            None => groups.push((name, user, system)),
-        }
+        };
+        let group = &mut groups[index];
+        group.user += user;
+        group.system += system;
+        group.waits += waits;
+        group.preemptions += preemptions;
     }
-    groups.sort_by(|a, b| (b.1 + b.2).total_cmp(&(a.1 + a.2)));
+    groups.sort_by(|a, b| (b.user + b.system).total_cmp(&(a.user + a.system)));
     groups
 }
 
@@ -87,7 +128,11 @@ mod tests {
         assert!(cpu_seconds(pid).unwrap() >= 0.0);
         let threads = cpu_by_thread(pid);
         assert!(!threads.is_empty());
-        let total: f64 = threads.iter().map(|(_, u, s)| u + s).sum();
+        let total: f64 = threads.iter().map(|g| g.user + g.system).sum();
+        assert!(
+            threads.iter().any(|g| g.waits + g.preemptions > 0),
+            "{threads:?}"
+        );
         assert!(total <= cpu_seconds(pid).unwrap() + 0.05, "{threads:?}");
     }
 }
