@@ -19,14 +19,14 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{Mutex as AsyncMutex, mpsc, watch};
 
-use crate::cpu_gate::{CpuGate, IN_FLIGHT_PER_WORKER};
 use crate::fsutil;
 use crate::inbox::claim::{Claim, ClaimDir, claimed_name};
 use crate::inbox::names::NameFilter;
 use crate::inbox::ready::ReadyTracker;
 use crate::ops::{ListenError, Ops, Stats};
+use crate::pipeline::{DISK_THREADS_PER_WORKER, Pipeline, Stages};
 use crate::plugin_host::{Chain, ChainError};
-use crate::processor::{FileOutcome, Processor};
+use crate::processor::{FileOutcome, Processor, Staged};
 use crate::records::display_name;
 use crate::settings::{Settings, SettingsError, SourceAction, WatchMode};
 use crate::watcher::{self, Hint, WatchError};
@@ -83,8 +83,6 @@ struct Shared {
     processor: RwLock<Arc<Processor>>,
     claims: ClaimDir,
     pending: Mutex<HashSet<OsString>>,
-    /// Bounds the files in their CPU part to the worker count (more are in flight).
-    cpu: CpuGate,
     ops: Arc<Ops>,
 }
 
@@ -109,45 +107,99 @@ impl Shared {
             .unwrap_or_else(|p| p.into_inner())
             .remove(name);
     }
-
-    /// Runs one work item to its outcome (blocking). Returns a retry to schedule, if any.
-    fn handle(&self, item: WorkItem) -> Option<(WorkItem, Duration)> {
-        let cpu = self.cpu.acquire();
-        let (path, attempt) = match item {
-            WorkItem::Claimed { path, attempt } => (path, attempt),
+    /// Claims a work item: its path in `.processing/` and its attempt, or `None` if there is
+    /// nothing to process (gone, or the same name still in progress).
+    fn claim(&self, item: WorkItem) -> Option<(PathBuf, u32)> {
+        match item {
+            WorkItem::Claimed { path, attempt } => Some((path, attempt)),
             WorkItem::Inbox(name) => {
                 let claim = self.claims.claim(&name);
                 self.unpend(&name);
                 match claim {
-                    Ok(Claim::Claimed(path)) => (path, 1),
-                    Ok(Claim::Gone) => return None,
+                    Ok(Claim::Claimed(path)) => Some((path, 1)),
+                    Ok(Claim::Gone) => None,
                     Ok(Claim::Busy) => {
                         tracing::debug!(name = %display_name(&name), "Same name still in progress; will retry.");
-                        return None;
+                        None
                     }
                     Err(e) => {
                         tracing::warn!(name = %display_name(&name), error = %e, "Cannot claim the file; will retry.");
-                        return None;
+                        None
                     }
                 }
             }
-        };
+        }
+    }
+}
+
+/// The daemon's side of the [`Pipeline`]: where work comes from and where retries go.
+struct Work {
+    shared: Arc<Shared>,
+    queue: AsyncMutex<mpsc::Receiver<WorkItem>>,
+    requeue: mpsc::Sender<WorkItem>,
+    shutdown: watch::Receiver<bool>,
+    runtime: tokio::runtime::Handle,
+}
+
+/// A file after its CPU part, with the processor (settings) it started with.
+struct StagedFile {
+    processor: Arc<Processor>,
+    staged: Staged,
+}
+
+impl Stages for Work {
+    type Item = WorkItem;
+    type Staged = StagedFile;
+
+    fn next(&self) -> Option<WorkItem> {
+        let mut shutdown = self.shutdown.clone();
+        self.runtime.block_on(async {
+            let mut queue = self.queue.lock().await;
+            tokio::select! {
+                biased;
+                _ = stopped(&mut shutdown) => None,
+                item = queue.recv() => item,
+            }
+        })
+    }
+
+    fn cpu(&self, item: WorkItem) -> Option<StagedFile> {
+        let (path, attempt) = self.shared.claim(item)?;
+        let stats = self.shared.ops.stats();
         if attempt == 1 {
-            self.ops.stats().file_seen();
+            stats.file_seen();
         }
-        self.ops.stats().in_flight(true);
-        let outcome = self.processor().process(&self.chain(), &path, attempt, cpu);
-        self.ops.stats().in_flight(false);
-        match outcome {
-            FileOutcome::Retry { after } => Some((
-                WorkItem::Claimed {
-                    path,
-                    attempt: attempt + 1,
-                },
-                after,
-            )),
-            FileOutcome::Written { .. } | FileOutcome::Skipped { .. } | FileOutcome::Failed => None,
+        stats.in_flight(true);
+        let processor = self.shared.processor();
+        let staged = processor.prepare(&self.shared.chain(), path, attempt);
+        Some(StagedFile { processor, staged })
+    }
+
+    fn disk(&self, file: StagedFile) {
+        let StagedFile { processor, staged } = file;
+        let retry = WorkItem::Claimed {
+            path: staged.claimed().to_owned(),
+            attempt: staged.attempt() + 1,
+        };
+        let outcome = processor.finish(staged);
+        self.shared.ops.stats().in_flight(false);
+        if let FileOutcome::Retry { after } = outcome {
+            let requeue = self.requeue.clone();
+            let mut stop = self.shutdown.clone();
+            self.runtime.spawn(async move {
+                tokio::select! {
+                    _ = tokio::time::sleep(after) => { let _ = requeue.send(retry).await; }
+                    _ = stopped(&mut stop) => {}
+                }
+            });
         }
+    }
+
+    fn panicked(&self, part: &'static str) {
+        tracing::error!(
+            part,
+            "Processing a file panicked; this is a bug in ingestd. The file stays in .processing and is taken again at the next start."
+        );
     }
 }
 
@@ -244,7 +296,6 @@ pub async fn run(
         processor: RwLock::new(Arc::new(processor)),
         claims,
         pending: Mutex::new(HashSet::new()),
-        cpu: CpuGate::new(settings.worker_count()).map_err(DaemonError::Threads)?,
         ops,
     });
 
@@ -256,20 +307,18 @@ pub async fn run(
             .upgrade()
             .map_or(0, |tx| tx.max_capacity() - tx.capacity())
     });
-    let work_rx = Arc::new(AsyncMutex::new(work_rx));
-    let workers: Vec<_> = (0..settings.worker_count() * IN_FLIGHT_PER_WORKER)
-        .map(|_| {
-            tokio::spawn(worker(
-                Arc::clone(&shared),
-                Arc::clone(&work_rx),
-                work_tx.clone(),
-                shutdown_rx.clone(),
-            ))
-        })
-        .collect();
+    let workers = settings.worker_count();
+    let work = Arc::new(Work {
+        shared: Arc::clone(&shared),
+        queue: AsyncMutex::new(work_rx),
+        requeue: work_tx.clone(),
+        shutdown: shutdown_rx.clone(),
+        runtime: tokio::runtime::Handle::current(),
+    });
+    let pipeline = Pipeline::start(work, workers).map_err(DaemonError::Threads)?;
     tracing::info!(
         inbox = %settings.paths.inbox.display(), outbox = %settings.paths.outbox.display(),
-        workers = settings.worker_count(), in_flight = workers.len(), mode = ?settings.watch.mode, "Daemon started."
+        workers, disk_threads = workers * DISK_THREADS_PER_WORKER, mode = ?settings.watch.mode, "Daemon started."
     );
 
     // Control messages: shutdown flips the watch; reload swaps the chain.
@@ -288,8 +337,11 @@ pub async fn run(
     stopped(&mut shutdown_rx.clone()).await;
     shared.ops.stopping();
     tracing::info!("Shutting down: finishing files in progress.");
-    for worker in workers {
-        let _ = worker.await;
+    if tokio::task::spawn_blocking(move || pipeline.join())
+        .await
+        .is_err()
+    {
+        tracing::error!("Waiting for the files in progress failed; this is a bug in ingestd.");
     }
     control_task.abort();
     // Files claimed but not finished (waiting for a retry) go back to the inbox.
@@ -384,42 +436,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-async fn worker(
-    shared: Arc<Shared>,
-    queue: Arc<AsyncMutex<mpsc::Receiver<WorkItem>>>,
-    requeue: mpsc::Sender<WorkItem>,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    loop {
-        let item = {
-            let mut queue = queue.lock().await;
-            tokio::select! {
-                biased;
-                _ = stopped(&mut shutdown) => None,
-                item = queue.recv() => item,
-            }
-        };
-        let Some(item) = item else { break };
-        let job = Arc::clone(&shared);
-        match tokio::task::spawn_blocking(move || job.handle(item)).await {
-            Ok(Some((retry, after))) => {
-                let requeue = requeue.clone();
-                let mut stop = shutdown.clone();
-                tokio::spawn(async move {
-                    tokio::select! {
-                        _ = tokio::time::sleep(after) => { let _ = requeue.send(retry).await; }
-                        _ = stopped(&mut stop) => {}
-                    }
-                });
-            }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "A worker task failed; this is a bug in ingestd.")
-            }
-        }
-    }
 }
 
 /// Sends items to the queue in order, waiting while it is full; false on shutdown.

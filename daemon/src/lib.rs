@@ -4,7 +4,6 @@
 //! The binary (`src/main.rs`) is a thin command-line shell over this library, so tests and
 //! benchmarks drive the same code. Start at [`daemon::run`].
 
-pub mod cpu_gate;
 pub mod daemon;
 pub mod fsutil;
 pub mod inbox;
@@ -12,6 +11,7 @@ pub mod logging;
 pub mod memory;
 pub mod ops;
 pub mod outbox;
+pub mod pipeline;
 pub mod plugin_host;
 pub mod processor;
 pub mod records;

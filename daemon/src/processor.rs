@@ -7,15 +7,14 @@
 //! article's fault: the file stays claimed and is retried with backoff, and the problem is
 //! logged once when it starts and once when it clears.
 
-use std::ffi::OsStr;
-use std::path::Path;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ingestd_sdk::Document;
 
-use crate::cpu_gate::CpuPermit;
 use crate::fsutil;
 use crate::inbox::claim::claimed_name;
 use crate::ops::Stats;
@@ -47,6 +46,47 @@ pub enum FileOutcome {
     Retry {
         /// How long to wait.
         after: Duration,
+    },
+}
+
+/// A claimed file after the CPU part of processing, waiting for the disk part.
+#[derive(Debug)]
+pub struct Staged {
+    claimed: PathBuf,
+    name: OsString,
+    attempt: u32,
+    /// The file's log span, entered again by the disk part.
+    span: tracing::Span,
+    result: CpuResult,
+}
+
+impl Staged {
+    /// The claimed file, in `.processing/`.
+    pub fn claimed(&self) -> &Path {
+        &self.claimed
+    }
+
+    /// Which attempt this is (from 1).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+}
+
+/// What the CPU part ended with.
+#[derive(Debug)]
+enum CpuResult {
+    /// The file could not be read; retried later.
+    Unreadable(std::io::Error),
+    /// The file is not a text article.
+    BadInput {
+        error: SourceError,
+        size: Option<u64>,
+    },
+    /// The chain ran.
+    Chain {
+        outcome: ChainOutcome,
+        id: String,
+        size: u64,
     },
 }
 
@@ -125,42 +165,76 @@ impl Processor {
         &self.faults
     }
 
-    /// Processes a claimed file; `attempt` counts from 1. The chain runs on `cpu`'s plugin
-    /// threads, and `cpu` is given back before the disk part (see [`crate::cpu_gate`]).
-    pub fn process(
-        &self,
-        chain: &Arc<Chain>,
-        claimed: &Path,
-        attempt: u32,
-        cpu: CpuPermit<'_>,
-    ) -> FileOutcome {
-        let name = claimed_name(claimed);
-        let shown = display_name(&name);
-        let span = tracing::info_span!("file", name = %shown, id = tracing::field::Empty);
-        let _enter = span.enter();
+    /// The CPU part of processing a claimed file (read, decode, the plugin chain); `attempt`
+    /// counts from 1. Runs on a CPU thread of the [`crate::pipeline`]; [`Processor::finish`]
+    /// does the rest on a disk thread.
+    pub fn prepare(&self, chain: &Chain, claimed: PathBuf, attempt: u32) -> Staged {
+        let name = claimed_name(&claimed);
+        let span =
+            tracing::info_span!("file", name = %display_name(&name), id = tracing::field::Empty);
+        let result = span.in_scope(|| self.run_cpu(chain, &claimed, attempt));
+        Staged {
+            claimed,
+            name,
+            attempt,
+            span,
+            result,
+        }
+    }
+
+    fn run_cpu(&self, chain: &Chain, claimed: &Path, attempt: u32) -> CpuResult {
         let limits = &self.settings.processing;
         let source = match read_source(claimed, limits.max_file_bytes) {
             Ok(source) => source,
             Err(SourceError::Io(e)) if attempt <= limits.max_retries => {
+                return CpuResult::Unreadable(e);
+            }
+            Err(error) => return CpuResult::BadInput { error, size: None },
+        };
+        let size = source.bytes.len() as u64;
+        let name = claimed_name(claimed);
+        let doc = match document_from(&name.to_string_lossy(), &source) {
+            Ok(doc) => doc,
+            Err(error) => {
+                return CpuResult::BadInput {
+                    error,
+                    size: Some(size),
+                };
+            }
+        };
+        drop(source);
+        tracing::Span::current().record("id", doc.id.as_str());
+        let id = doc.id.clone();
+        let outcome = chain.run(doc);
+        self.stats.observe_chain(&outcome);
+        CpuResult::Chain { outcome, id, size }
+    }
+
+    /// The disk part: writes the document (or the skip record, or the failure report) and
+    /// moves the source to its terminal place.
+    pub fn finish(&self, staged: Staged) -> FileOutcome {
+        let Staged {
+            claimed,
+            name,
+            attempt,
+            span,
+            result,
+        } = staged;
+        let _enter = span.enter();
+        let claimed = claimed.as_path();
+        let limits = &self.settings.processing;
+        let (outcome, id, size) = match result {
+            CpuResult::Unreadable(e) => {
                 tracing::warn!(error = %e, attempt, "Cannot read the file; will retry.");
                 return FileOutcome::Retry {
                     after: backoff(attempt),
                 };
             }
-            Err(e) => return self.fail_input(claimed, &name, &e, None, attempt),
+            CpuResult::BadInput { error, size } => {
+                return self.fail_input(claimed, &name, &error, size, attempt);
+            }
+            CpuResult::Chain { outcome, id, size } => (outcome, id, size),
         };
-        let size = source.bytes.len() as u64;
-        let doc = match document_from(&name.to_string_lossy(), &source) {
-            Ok(doc) => doc,
-            Err(e) => return self.fail_input(claimed, &name, &e, Some(size), attempt),
-        };
-        drop(source);
-        span.record("id", doc.id.as_str());
-        let id = doc.id.clone();
-        let chain = Arc::clone(chain);
-        let outcome = cpu.run(move || chain.run(doc));
-        drop(cpu);
-        self.stats.observe_chain(&outcome);
         match outcome {
             ChainOutcome::Done(doc) => self.finish_written(claimed, &name, *doc, attempt),
             ChainOutcome::Skipped { plugin, reason, .. } => {

@@ -1,0 +1,250 @@
+//! The threads that process files: a few CPU threads that take work and run the plugins, and
+//! disk threads that make the results durable, with one hand-off per file between them.
+//!
+//! A file's life has a CPU part (claim, read, decode, the plugin chain) and a disk part (the
+//! outbox write with its fsyncs, the archive move). On a disk where an fsync takes
+//! milliseconds, a thread that waits for its fsync leaves its core idle, so the two parts run
+//! on different threads:
+//!
+//! - `workers` **CPU threads** (`ingestd-cpu-N`) each take the next item, run its CPU part to
+//!   the end and hand the result to the disk threads. On a backlog they never sleep: the
+//!   queue is full, and the next file starts as soon as the last one is handed over. With one
+//!   worker, a second file is not claimed while the first is in its plugins.
+//! - **disk threads** (`ingestd-disk-N`) finish the files; several wait on their fsyncs at
+//!   once, so the folder fsyncs are group-committed. The hand-off channel is bounded: when the
+//!   disk falls behind, the CPU threads wait (back-pressure), and the files in flight stay
+//!   bounded.
+//!
+//! Plugins run on the CPU threads only, never on whichever thread happens to be free:
+//! plugins keep per-thread state (the regex crate's match caches, one set per thread that
+//! ever ran a pattern), so a fixed set of threads bounds that memory by the worker count.
+//!
+//! An earlier design ran each file on a blocking thread of the async runtime, which passed
+//! the plugin work to a plugin thread and waited for it behind a CPU semaphore: about 13
+//! thread switches per file, a tenth of the CPU per article on a virtual machine (issue 7).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+/// Disk threads per worker: enough files waiting on their fsyncs at once to keep the CPU
+/// threads busy on a disk where one fsync takes a few milliseconds.
+pub const DISK_THREADS_PER_WORKER: usize = 3;
+
+/// The two parts of processing an item, as the pipeline's threads call them.
+pub trait Stages: Send + Sync + 'static {
+    /// What the CPU threads take (a name in the inbox, a claimed file).
+    type Item: Send;
+    /// An item after its CPU part, waiting for its disk part.
+    type Staged: Send + 'static;
+
+    /// The next item; blocks until there is one. `None` stops the calling CPU thread.
+    fn next(&self) -> Option<Self::Item>;
+
+    /// The CPU part (runs on a CPU thread). `None` when nothing is left for the disk.
+    fn cpu(&self, item: Self::Item) -> Option<Self::Staged>;
+
+    /// The disk part (runs on a disk thread).
+    fn disk(&self, staged: Self::Staged);
+
+    /// Called when a part panicked: a bug, reported here; the thread goes on.
+    fn panicked(&self, part: &'static str);
+}
+
+/// The running threads of a pipeline.
+#[derive(Debug)]
+pub struct Pipeline {
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Pipeline {
+    /// Starts `workers` CPU threads (at least one) and `workers * DISK_THREADS_PER_WORKER`
+    /// disk threads.
+    pub fn start<S: Stages>(stages: Arc<S>, workers: usize) -> std::io::Result<Self> {
+        let workers = workers.max(1);
+        let disk_threads = workers * DISK_THREADS_PER_WORKER;
+        let (handoff, staged) = sync_channel::<S::Staged>(workers);
+        let staged = Arc::new(Mutex::new(staged));
+        let mut threads = Vec::with_capacity(workers + disk_threads);
+        for i in 0..disk_threads {
+            let (stages, staged) = (Arc::clone(&stages), Arc::clone(&staged));
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("ingestd-disk-{i}"))
+                    .spawn(move || disk_thread(&*stages, &staged))?,
+            );
+        }
+        for i in 0..workers {
+            let (stages, handoff) = (Arc::clone(&stages), handoff.clone());
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("ingestd-cpu-{i}"))
+                    .spawn(move || cpu_thread(&*stages, &handoff))?,
+            );
+        }
+        Ok(Pipeline { threads })
+    }
+
+    /// Waits until every CPU thread has stopped (its `next` gave `None`) and the disk threads
+    /// have finished everything handed to them.
+    pub fn join(self) {
+        for thread in self.threads {
+            // The loops catch panics of the stages, so a thread only ends by returning.
+            let _ = thread.join();
+        }
+    }
+}
+
+fn cpu_thread<S: Stages>(stages: &S, handoff: &SyncSender<S::Staged>) {
+    while let Some(item) = stages.next() {
+        match catch_unwind(AssertUnwindSafe(|| stages.cpu(item))) {
+            Ok(Some(staged)) => {
+                if handoff.send(staged).is_err() {
+                    // The disk threads are gone: only if they could not start.
+                    return;
+                }
+            }
+            Ok(None) => {}
+            Err(_) => stages.panicked("cpu"),
+        }
+    }
+}
+
+fn disk_thread<S: Stages>(stages: &S, staged: &Mutex<Receiver<S::Staged>>) {
+    loop {
+        let next = {
+            let receiver = staged.lock().unwrap_or_else(PoisonError::into_inner);
+            receiver.recv()
+        };
+        // Closed: every CPU thread has stopped and everything handed over is done.
+        let Ok(next) = next else { return };
+        if catch_unwind(AssertUnwindSafe(|| stages.disk(next))).is_err() {
+            stages.panicked("disk");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Items 0..n; panics on the item `panic_at` in the part named `panic_in`.
+    struct Counting {
+        items: Mutex<std::ops::Range<usize>>,
+        cpu_inside: AtomicUsize,
+        cpu_most: AtomicUsize,
+        cpu_names: Mutex<HashSet<String>>,
+        disk_names: Mutex<HashSet<String>>,
+        done: Mutex<Vec<usize>>,
+        panics: Mutex<Vec<&'static str>>,
+        panic_at: usize,
+        panic_in: &'static str,
+    }
+
+    impl Counting {
+        fn new(n: usize, panic_at: usize, panic_in: &'static str) -> Self {
+            Counting {
+                items: Mutex::new(0..n),
+                cpu_inside: AtomicUsize::new(0),
+                cpu_most: AtomicUsize::new(0),
+                cpu_names: Mutex::new(HashSet::new()),
+                disk_names: Mutex::new(HashSet::new()),
+                done: Mutex::new(Vec::new()),
+                panics: Mutex::new(Vec::new()),
+                panic_at,
+                panic_in,
+            }
+        }
+    }
+
+    fn thread_name() -> String {
+        std::thread::current().name().unwrap_or("").to_owned()
+    }
+
+    impl Stages for Counting {
+        type Item = usize;
+        type Staged = usize;
+
+        fn next(&self) -> Option<usize> {
+            self.items.lock().unwrap().next()
+        }
+
+        fn cpu(&self, item: usize) -> Option<usize> {
+            let now = self.cpu_inside.fetch_add(1, Ordering::SeqCst) + 1;
+            self.cpu_most.fetch_max(now, Ordering::SeqCst);
+            self.cpu_names.lock().unwrap().insert(thread_name());
+            std::thread::yield_now();
+            self.cpu_inside.fetch_sub(1, Ordering::SeqCst);
+            if item == self.panic_at && self.panic_in == "cpu" {
+                panic!("cpu part of {item}");
+            }
+            // Odd items have no disk part.
+            (item % 2 == 0).then_some(item)
+        }
+
+        fn disk(&self, staged: usize) {
+            self.disk_names.lock().unwrap().insert(thread_name());
+            if staged == self.panic_at && self.panic_in == "disk" {
+                panic!("disk part of {staged}");
+            }
+            std::thread::sleep(std::time::Duration::from_micros(50));
+            self.done.lock().unwrap().push(staged);
+        }
+
+        fn panicked(&self, part: &'static str) {
+            self.panics.lock().unwrap().push(part);
+        }
+    }
+
+    fn run(stages: Counting, workers: usize) -> Counting {
+        let stages = Arc::new(stages);
+        Pipeline::start(Arc::clone(&stages), workers)
+            .unwrap()
+            .join();
+        Arc::into_inner(stages).unwrap()
+    }
+
+    #[test]
+    fn every_item_is_finished_once_before_join_returns() {
+        let stages = run(Counting::new(500, usize::MAX, ""), 2);
+        let mut done = stages.done.into_inner().unwrap();
+        done.sort_unstable();
+        assert_eq!(done, (0..500).step_by(2).collect::<Vec<_>>());
+        assert!(stages.panics.into_inner().unwrap().is_empty());
+    }
+
+    #[test]
+    fn each_part_runs_on_its_own_threads_and_cpu_work_on_at_most_workers() {
+        let stages = run(Counting::new(400, usize::MAX, ""), 2);
+        assert!(stages.cpu_most.load(Ordering::SeqCst) <= 2);
+        let cpu = stages.cpu_names.into_inner().unwrap();
+        assert!(!cpu.is_empty() && cpu.len() <= 2, "{cpu:?}");
+        assert!(cpu.iter().all(|n| n.starts_with("ingestd-cpu-")), "{cpu:?}");
+        let disk = stages.disk_names.into_inner().unwrap();
+        assert!(disk.len() <= 2 * DISK_THREADS_PER_WORKER, "{disk:?}");
+        assert!(
+            disk.iter().all(|n| n.starts_with("ingestd-disk-")),
+            "{disk:?}"
+        );
+    }
+
+    #[test]
+    fn one_worker_runs_one_cpu_part_at_a_time() {
+        let stages = run(Counting::new(200, usize::MAX, ""), 0);
+        assert_eq!(stages.cpu_most.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_panic_in_either_part_is_reported_and_the_rest_still_runs() {
+        for part in ["cpu", "disk"] {
+            let stages = run(Counting::new(100, 40, part), 1);
+            assert_eq!(stages.panics.into_inner().unwrap(), vec![part]);
+            let done = stages.done.into_inner().unwrap();
+            assert_eq!(done.len(), 49, "{part}");
+            assert!(!done.contains(&40));
+        }
+    }
+}
