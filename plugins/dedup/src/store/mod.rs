@@ -21,6 +21,7 @@ pub mod deferred;
 pub mod filter;
 pub mod index;
 pub mod memory;
+pub mod recent;
 pub mod redb_store;
 mod redb_writer;
 

@@ -25,19 +25,26 @@ use std::time::Duration;
 
 use redb::{
     AccessGuard, Database, Durability, ReadOnlyTable, ReadTransaction, ReadableTable,
-    ReadableTableMetadata, TableDefinition,
+    ReadableTableMetadata, TableDefinition, TableHandle,
 };
 
 use super::buckets::{self, BucketTable};
 use super::filter::{FilterView, Item, KeyFilter};
 use super::index::{Backing, MemIndex};
+use super::recent::{self, MetaTable, RecentTable};
 use super::redb_writer::{BandLevel, Writer, write_entries};
 use super::{Checked, DedupStore, Entry, Judge, OrDb, StoreError, codec};
 
 pub(super) const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 pub(super) const EXACT: TableDefinition<u128, u64> = TableDefinition::new("exact");
 pub(super) const BANDS: BucketTable = TableDefinition::new("band_buckets");
-pub(super) const BANDS_RECENT: BucketTable = TableDefinition::new("band_buckets_recent");
+/// The recent band rows (see [`recent`]).
+pub(super) const BANDS_RECENT: RecentTable = TableDefinition::new("band_rows_recent");
+/// Small values: the next recent row's sequence number.
+pub(super) const META: MetaTable = TableDefinition::new("meta");
+/// The recent band table of indexes written before [`BANDS_RECENT`] (band key -> packed
+/// keys, like [`BANDS`]): its rows are moved to [`BANDS_RECENT`] at open, in order.
+const BANDS_RECENT_V1: BucketTable = TableDefinition::new("band_buckets_recent");
 pub(super) const BY_TIME: TableDefinition<u128, ()> = TableDefinition::new("by_time");
 
 /// Most entries committed in one transaction.
@@ -146,7 +153,9 @@ impl RedbStore {
             txn.open_table(BANDS).or_db(context)?;
             txn.open_table(BANDS_RECENT).or_db(context)?;
             txn.open_table(BY_TIME).or_db(context)?;
+            txn.open_table(META).or_db(context)?;
         }
+        migrate_recent_v1(&txn)?;
         txn.commit().or_db("create the tables")?;
         let recent_rows = db
             .begin_read()
@@ -338,6 +347,29 @@ impl DedupStore for RedbStore {
     }
 }
 
+/// Moves the rows of an index's old recent bucket table (written before [`BANDS_RECENT`]
+/// existed) into [`BANDS_RECENT`], bucket by bucket in their order, and deletes it: the
+/// buckets read as before, and the next merge moves them into [`BANDS`] as it would have.
+fn migrate_recent_v1(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+    let context = "move the old recent band buckets";
+    let exists = txn
+        .list_tables()
+        .or_db(context)?
+        .any(|t| t.name() == BANDS_RECENT_V1.name());
+    if !exists {
+        return Ok(());
+    }
+    {
+        let mut old = txn.open_table(BANDS_RECENT_V1).or_db(context)?;
+        let rows = buckets::take_rows(&mut old, .., false)?;
+        let mut table = txn.open_table(BANDS_RECENT).or_db(context)?;
+        let mut meta = txn.open_table(META).or_db(context)?;
+        recent::append(&mut table, &mut meta, &rows)?;
+    }
+    txn.delete_table(BANDS_RECENT_V1).or_db(context)?;
+    Ok(())
+}
+
 /// Reads every key of the committed tables into a filter, on a thread of its own: a large
 /// index has tens of millions of band rows (about 3 million a second), and the plugin must
 /// not hold up the daemon's start for that. Until it is done the filter answers "maybe".
@@ -362,9 +394,12 @@ impl Filler {
             .len()
             .or_db(context)?;
         rows += txn.open_table(EXACT).or_db(context)?.len().or_db(context)?;
-        for table in [BANDS, BANDS_RECENT] {
-            rows += txn.open_table(table).or_db(context)?.len().or_db(context)?;
-        }
+        rows += txn.open_table(BANDS).or_db(context)?.len().or_db(context)?;
+        rows += txn
+            .open_table(BANDS_RECENT)
+            .or_db(context)?
+            .len()
+            .or_db(context)?;
         let filter = Arc::new(KeyFilter::new(
             budget,
             usize::try_from(rows).unwrap_or(usize::MAX),
@@ -417,7 +452,12 @@ fn fill(txn: &ReadTransaction, filter: &KeyFilter, stop: &AtomicBool) -> Result<
     let all = scan(txn, ENTRIES, |k| Item::Entry(k.value()), &mut go_on)?
         && scan(txn, EXACT, |k| Item::Exact(k.value()), &mut go_on)?
         && scan(txn, BANDS, |k| Item::Band(k.value()), &mut go_on)?
-        && scan(txn, BANDS_RECENT, |k| Item::Band(k.value()), &mut go_on)?;
+        && scan(
+            txn,
+            BANDS_RECENT,
+            |k| Item::Band(recent::band_of(k.value())),
+            &mut go_on,
+        )?;
     Ok(all)
 }
 
@@ -447,7 +487,7 @@ struct Snapshot {
     entries: ReadOnlyTable<u64, &'static [u8]>,
     exact: ReadOnlyTable<u128, u64>,
     bands: ReadOnlyTable<u64, &'static [u8]>,
-    recent: ReadOnlyTable<u64, &'static [u8]>,
+    recent: ReadOnlyTable<u128, u64>,
     filter: Option<FilterView>,
 }
 
@@ -481,11 +521,9 @@ impl Backing for Snapshot {
         if !self.may_hold(Item::Band(band)) {
             return Ok(());
         }
-        for table in [&self.recent, &self.bands] {
-            let found = table.get(band).or_db("read a band")?;
-            if let Some(value) = found {
-                buckets::unpack(value.value(), out);
-            }
+        recent::read(&self.recent, band, out)?;
+        if let Some(value) = self.bands.get(band).or_db("read a band")? {
+            buckets::unpack(value.value(), out);
         }
         Ok(())
     }
@@ -539,7 +577,8 @@ mod tests {
                 table.len().unwrap()
             };
             assert!(rows(BANDS) >= 70, "merged rows: {}", rows(BANDS));
-            assert!(rows(BANDS_RECENT) < 8);
+            let txn = store.db.begin_read().unwrap();
+            assert!(txn.open_table(BANDS_RECENT).unwrap().len().unwrap() < 8);
         }
         let store = RedbStore::open_with(&path, log, tiny_merges()).unwrap();
         for key in [1u64, 17, 40] {
@@ -550,6 +589,67 @@ mod tests {
             };
             assert_eq!(checked.unwrap().outcome, expected);
         }
+    }
+
+    #[test]
+    fn an_index_written_with_the_old_recent_bucket_table_opens_and_reads_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.redb");
+        {
+            // As the previous version wrote it: entries, and packed recent buckets.
+            let db = Database::create(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let mut entries = txn.open_table(ENTRIES).unwrap();
+                let mut old = txn.open_table(BANDS_RECENT_V1).unwrap();
+                for key in 1..=20u64 {
+                    let bytes = codec::encode(&entry(key, 5));
+                    entries.insert(key, bytes.as_slice()).unwrap();
+                }
+                let rows: Vec<(u64, u64)> = (1..=20).map(|key| (5, key)).collect();
+                buckets::add(&mut old, &rows).unwrap();
+                buckets::add(&mut old, &[(9, 3)]).unwrap();
+            }
+            txn.commit().unwrap();
+        }
+        let log: ErrorLog = Arc::new(|_: &str| {});
+        let store = RedbStore::open_with(&path, log, RedbOptions::default()).unwrap();
+        store.wait_for_filter();
+        {
+            let txn = store.db.begin_read().unwrap();
+            let names: Vec<String> = txn
+                .list_tables()
+                .unwrap()
+                .map(|t| t.name().to_owned())
+                .collect();
+            assert!(
+                !names.iter().any(|n| n == BANDS_RECENT_V1.name()),
+                "{names:?}"
+            );
+            let table = txn.open_table(BANDS_RECENT).unwrap();
+            assert_eq!(table.len().unwrap(), 17);
+        }
+        // The bucket of band 5 holds its newest 16 keys, as the packed row did.
+        let judged = Mutex::new(Vec::new());
+        let record = |c: &Entry| {
+            judged.lock().unwrap().push(c.key);
+            None
+        };
+        store
+            .check_and_insert(&entry(100, 5), true, &record)
+            .unwrap();
+        let mut judged = judged.into_inner().unwrap();
+        judged.sort_unstable();
+        assert_eq!(judged, (5..=20).collect::<Vec<u64>>());
+        let near = |_: &Entry| Some(0.9);
+        let checked = store.check_and_insert(&entry(101, 9), true, &near).unwrap();
+        assert_eq!(
+            checked.outcome,
+            Outcome::Near {
+                of: format!("{:016x}", 3),
+                similarity: 0.9
+            }
+        );
     }
 
     #[test]

@@ -11,18 +11,18 @@ use std::time::Instant;
 
 use redb::{Database, Durability, ReadableTable};
 
-use super::buckets;
 use super::filter::KeyFilter;
 use super::index::MemIndex;
 use super::redb_store::{
-    BANDS, BANDS_RECENT, BATCH, BY_TIME, ENTRIES, EXACT, ErrorLog, FLUSH_INTERVAL, Msg, Queue,
+    BANDS, BANDS_RECENT, BATCH, BY_TIME, ENTRIES, EXACT, ErrorLog, FLUSH_INTERVAL, META, Msg, Queue,
 };
 use super::{Entry, OrDb, StoreError, codec};
+use super::{buckets, recent};
 
 /// Which band table new rows go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum BandLevel {
-    /// The small recent bucket table (normal commits).
+    /// The small recent band table, one row per band and document (normal commits).
     Recent,
     /// The large main bucket table (bulk loads, merges).
     Main,
@@ -73,12 +73,17 @@ pub(super) fn write_entries(
                 .insert(time_row(entry.at, entry.key), ())
                 .or_db(context)?;
         }
-        let definition = match level {
-            BandLevel::Recent => BANDS_RECENT,
-            BandLevel::Main => BANDS,
-        };
-        let mut bands = txn.open_table(definition).or_db(context)?;
-        buckets::add(&mut bands, &rows)?;
+        match level {
+            BandLevel::Recent => {
+                let mut bands = txn.open_table(BANDS_RECENT).or_db(context)?;
+                let mut meta = txn.open_table(META).or_db(context)?;
+                recent::append(&mut bands, &mut meta, &rows)?;
+            }
+            BandLevel::Main => {
+                let mut bands = txn.open_table(BANDS).or_db(context)?;
+                buckets::add(&mut bands, &rows)?;
+            }
+        }
     }
     txn.commit().or_db(context)?;
     Ok(rows.len() as u64)
@@ -102,9 +107,9 @@ fn merge_band_range(db: &Database, step: u64) -> Result<(), StoreError> {
     {
         let mut recent = txn.open_table(BANDS_RECENT).or_db(context)?;
         let rows = if step + 1 == MERGE_STEPS {
-            buckets::take_rows(&mut recent, low.., true)?
+            recent::take_rows(&mut recent, low..)?
         } else {
-            buckets::take_rows(&mut recent, low..low + width, true)?
+            recent::take_rows(&mut recent, low..low + width)?
         };
         let mut main = txn.open_table(BANDS).or_db(context)?;
         buckets::add(&mut main, &rows)?;
@@ -153,7 +158,7 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<Pruned, St
             drop(bytes);
             for band in entry.bands {
                 buckets::remove(&mut bands, band, key)?;
-                buckets::remove(&mut recent, band, key)?;
+                recent::remove(&mut recent, band, key)?;
             }
             let owner = exact.get(entry.exact).or_db(context)?.map(|k| k.value());
             if owner == Some(key) {
