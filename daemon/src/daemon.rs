@@ -24,7 +24,7 @@ use crate::inbox::claim::{Claim, ClaimDir, claimed_name};
 use crate::inbox::names::NameFilter;
 use crate::inbox::ready::ReadyTracker;
 use crate::ops::{ListenError, Ops, Stats};
-use crate::pipeline::{DISK_THREADS_PER_WORKER, Pipeline, Stages};
+use crate::pipeline::{DISK_THREADS, Pipeline, Stages};
 use crate::plugin_host::{Chain, ChainError};
 use crate::processor::{FileOutcome, Processor, Staged};
 use crate::records::display_name;
@@ -147,6 +147,20 @@ struct StagedFile {
     staged: Staged,
 }
 
+impl Work {
+    /// Puts a claimed file back into the queue after `after` (unless the daemon stops first).
+    fn retry_later(&self, retry: WorkItem, after: Duration) {
+        let requeue = self.requeue.clone();
+        let mut stop = self.shutdown.clone();
+        self.runtime.spawn(async move {
+            tokio::select! {
+                _ = tokio::time::sleep(after) => { let _ = requeue.send(retry).await; }
+                _ = stopped(&mut stop) => {}
+            }
+        });
+    }
+}
+
 impl Stages for Work {
     type Item = WorkItem;
     type Staged = StagedFile;
@@ -175,23 +189,29 @@ impl Stages for Work {
         Some(StagedFile { processor, staged })
     }
 
-    fn disk(&self, file: StagedFile) {
-        let StagedFile { processor, staged } = file;
-        let retry = WorkItem::Claimed {
-            path: staged.claimed().to_owned(),
-            attempt: staged.attempt() + 1,
-        };
-        let outcome = processor.finish(staged);
-        self.shared.ops.stats().in_flight(false);
-        if let FileOutcome::Retry { after } = outcome {
-            let requeue = self.requeue.clone();
-            let mut stop = self.shutdown.clone();
-            self.runtime.spawn(async move {
-                tokio::select! {
-                    _ = tokio::time::sleep(after) => { let _ = requeue.send(retry).await; }
-                    _ = stopped(&mut stop) => {}
+    fn disk(&self, batch: Vec<StagedFile>) {
+        let mut rest = batch;
+        // Normally one processor; two around a reload, each file with the one it started with.
+        while let Some(first) = rest.first() {
+            let processor = Arc::clone(&first.processor);
+            let (same, other): (Vec<_>, Vec<_>) = rest
+                .into_iter()
+                .partition(|file| Arc::ptr_eq(&file.processor, &processor));
+            rest = other;
+            let retries: Vec<WorkItem> = same
+                .iter()
+                .map(|file| WorkItem::Claimed {
+                    path: file.staged.claimed().to_owned(),
+                    attempt: file.staged.attempt() + 1,
+                })
+                .collect();
+            let outcomes = processor.finish_all(same.into_iter().map(|f| f.staged).collect());
+            for (retry, outcome) in retries.into_iter().zip(outcomes) {
+                self.shared.ops.stats().in_flight(false);
+                if let FileOutcome::Retry { after } = outcome {
+                    self.retry_later(retry, after);
                 }
-            });
+            }
         }
     }
 
@@ -318,7 +338,7 @@ pub async fn run(
     let pipeline = Pipeline::start(work, workers).map_err(DaemonError::Threads)?;
     tracing::info!(
         inbox = %settings.paths.inbox.display(), outbox = %settings.paths.outbox.display(),
-        workers, disk_threads = workers * DISK_THREADS_PER_WORKER, mode = ?settings.watch.mode, "Daemon started."
+        workers, disk_threads = DISK_THREADS, mode = ?settings.watch.mode, "Daemon started."
     );
 
     // Control messages: shutdown flips the watch; reload swaps the chain.

@@ -3,8 +3,9 @@
 //! The file name is `<id>.json`, where the id is a hash of the source bytes: processing the
 //! same file again (after a crash, or a replay) targets the same name. If the file there
 //! already holds the same document (timings aside), it is left untouched, so a replay is
-//! byte-identical. [`Outbox`] is the writer the workers share: with fsync on, their folder
-//! fsyncs are group-committed ([`fsutil::DirSync`]).
+//! byte-identical. [`Outbox`] is the writer the disk threads share: with fsync on, the
+//! flushes of a batch of documents, and of concurrent batches, are shared
+//! ([`fsutil::write_durable_all`]).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use ingestd_sdk::Document;
 
 use crate::fsutil;
+use crate::settings::SyncScope;
 
 /// What writing a document did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,49 +43,115 @@ pub fn to_bytes(doc: &Document) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn same_except_timings(existing: &[u8], doc: &Document) -> bool {
-    let Ok(mut old) = serde_json::from_slice::<Document>(existing) else {
-        return false;
+/// A document serialized for the outbox, ready to be written. Made on the CPU threads, so
+/// that what waits for the disk is a buffer of the file's size, not the whole document.
+#[derive(Debug, Clone)]
+pub struct Serialized {
+    /// The document's id.
+    pub id: String,
+    /// Its title (for the log line), if it has one.
+    pub title: Option<String>,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+impl Serialized {
+    /// Serializes `doc`; fails if its id cannot be a file name.
+    pub fn new(doc: &Document) -> io::Result<Self> {
+        Ok(Serialized {
+            file_name: file_name(&doc.id)?,
+            bytes: to_bytes(doc)?,
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+        })
+    }
+}
+
+/// True if `existing` holds the same document as `new`, timings aside.
+fn same_except_timings(existing: &[u8], new: &[u8]) -> bool {
+    let parse = |bytes: &[u8]| {
+        serde_json::from_slice::<Document>(bytes)
+            .ok()
+            .map(|mut doc| {
+                doc.trace.iter_mut().for_each(|t| t.micros = 0);
+                doc
+            })
     };
-    let mut new = doc.clone();
-    old.trace.iter_mut().for_each(|t| t.micros = 0);
-    new.trace.iter_mut().for_each(|t| t.micros = 0);
-    old == new
+    match (parse(existing), parse(new)) {
+        (Some(old), Some(new)) => old == new,
+        _ => false,
+    }
 }
 
 /// The outbox writer shared by all workers.
 #[derive(Debug)]
 pub struct Outbox {
     dir: PathBuf,
-    /// The folder's group commit; `None` when fsync is off.
-    durable: Option<fsutil::DirSync>,
+    /// The group commits of the folder and of the files' data; `None` when fsync is off.
+    durable: Option<(fsutil::GroupSync, fsutil::DataFlush)>,
 }
 
 impl Outbox {
-    /// A writer into `dir`; `fsync` makes every document durable before `write` returns.
-    pub fn new(dir: &Path, fsync: bool) -> Self {
+    /// A writer into `dir`; `fsync` makes every document durable before `write` returns,
+    /// flushing the files' data as `scope` says.
+    pub fn new(dir: &Path, fsync: bool, scope: SyncScope) -> Self {
+        let data = match scope {
+            SyncScope::Filesystem => {
+                fsutil::DataFlush::Filesystem(fsutil::GroupSync::filesystem(dir))
+            }
+            SyncScope::File => fsutil::DataFlush::EachFile,
+        };
         Outbox {
             dir: dir.to_owned(),
-            durable: fsync.then(|| fsutil::DirSync::new(dir)),
+            durable: fsync.then(|| (fsutil::GroupSync::folder(dir), data)),
         }
     }
 
-    /// Writes a document as `outbox/<id>.json` (temp file, fdatasync, rename, folder fsync
-    /// shared with concurrent writers).
+    /// Writes a document as `outbox/<id>.json` (see [`Outbox::write_all`]).
     pub fn write(&self, doc: &Document) -> io::Result<Written> {
-        let name = file_name(&doc.id)?;
-        let target = self.dir.join(&name);
-        if let Ok(existing) = std::fs::read(&target) {
-            if same_except_timings(&existing, doc) {
-                return Ok(Written::Unchanged(target));
+        let serialized = Serialized::new(doc)?;
+        self.write_all(std::slice::from_ref(&serialized))
+            .pop()
+            .unwrap_or_else(|| Err(io::Error::other("no result for the document")))
+    }
+
+    /// Writes documents as `outbox/<id>.json`, each atomically (temp file, rename); with
+    /// fsync on, all of them durable through one shared flush of their data and one of the
+    /// folder ([`fsutil::write_durable_all`]). A file that already holds the same document
+    /// is left untouched. One result per document, in order.
+    pub fn write_all(&self, docs: &[Serialized]) -> Vec<io::Result<Written>> {
+        let mut results: Vec<Option<io::Result<Written>>> = Vec::with_capacity(docs.len());
+        let mut new = Vec::with_capacity(docs.len());
+        for doc in docs {
+            let target = self.dir.join(&doc.file_name);
+            match std::fs::read(&target) {
+                Ok(existing) if same_except_timings(&existing, &doc.bytes) => {
+                    results.push(Some(Ok(Written::Unchanged(target))));
+                }
+                _ => {
+                    results.push(None);
+                    new.push((doc.file_name.as_str(), doc.bytes.as_slice()));
+                }
             }
         }
-        let bytes = to_bytes(doc)?;
-        match &self.durable {
-            Some(sync) => fsutil::write_durable(sync, &name, &bytes),
-            None => fsutil::write_atomic(&self.dir, &name, &bytes, false),
+        let mut written = match &self.durable {
+            Some((folder, data)) => fsutil::write_durable_all(folder, data, &new),
+            None => new
+                .iter()
+                .map(|(name, bytes)| fsutil::write_atomic(&self.dir, name, bytes, false))
+                .collect(),
         }
-        .map(Written::New)
+        .into_iter();
+        results
+            .into_iter()
+            .map(|result| match result {
+                Some(unchanged) => unchanged,
+                None => written
+                    .next()
+                    .unwrap_or_else(|| Err(io::Error::other("no result for the document")))
+                    .map(Written::New),
+            })
+            .collect()
     }
 }
 
@@ -109,7 +177,7 @@ mod tests {
     #[test]
     fn a_replay_leaves_the_file_byte_identical() {
         let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::new(dir.path(), false);
+        let outbox = Outbox::new(dir.path(), false, SyncScope::Filesystem);
         let first = outbox.write(&doc("A", 10)).unwrap();
         let Written::New(path) = first else {
             panic!("{first:?}")
@@ -126,18 +194,53 @@ mod tests {
 
     #[test]
     fn the_durable_writer_writes_and_replays_the_same_way() {
+        for scope in [SyncScope::Filesystem, SyncScope::File] {
+            let dir = tempfile::tempdir().unwrap();
+            let outbox = Outbox::new(dir.path(), true, scope);
+            let Written::New(path) = outbox.write(&doc("A", 1)).unwrap() else {
+                panic!("not new")
+            };
+            assert_eq!(
+                outbox.write(&doc("A", 2)).unwrap(),
+                Written::Unchanged(path.clone())
+            );
+            let written: Document = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            assert_eq!(written.title.as_deref(), Some("A"));
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        }
+    }
+
+    #[test]
+    fn a_batch_gives_one_result_per_document_in_order() {
         let dir = tempfile::tempdir().unwrap();
-        let outbox = Outbox::new(dir.path(), true);
-        let Written::New(path) = outbox.write(&doc("A", 1)).unwrap() else {
-            panic!("not new")
+        let outbox = Outbox::new(dir.path(), true, SyncScope::Filesystem);
+        let with_id = |id: &str, title: &str| Document {
+            id: id.into(),
+            ..doc(title, 5)
         };
+        outbox.write(&with_id("b2", "kept")).unwrap();
+        let batch: Vec<Serialized> = [
+            with_id("a1", "new"),
+            with_id("b2", "kept"),
+            with_id("c3", "new"),
+        ]
+        .iter()
+        .map(|d| Serialized::new(d).unwrap())
+        .collect();
+        let results: Vec<Written> = outbox
+            .write_all(&batch)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(
-            outbox.write(&doc("A", 2)).unwrap(),
-            Written::Unchanged(path.clone())
+            results,
+            vec![
+                Written::New(dir.path().join("a1.json")),
+                Written::Unchanged(dir.path().join("b2.json")),
+                Written::New(dir.path().join("c3.json")),
+            ]
         );
-        let written: Document = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        assert_eq!(written.title.as_deref(), Some("A"));
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     }
 
     #[test]

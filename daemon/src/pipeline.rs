@@ -10,10 +10,11 @@
 //!   the end and hand the result to the disk threads. On a backlog they never sleep: the
 //!   queue is full, and the next file starts as soon as the last one is handed over. With one
 //!   worker, a second file is not claimed while the first is in its plugins.
-//! - **disk threads** (`ingestd-disk-N`) finish the files; several wait on their fsyncs at
-//!   once, so the folder fsyncs are group-committed. The hand-off channel is bounded: when the
-//!   disk falls behind, the CPU threads wait (back-pressure), and the files in flight stay
-//!   bounded.
+//! - **disk threads** (`ingestd-disk-N`) finish the files in batches: each takes everything
+//!   handed over since it last looked (up to [`MAX_BATCH`]), so the flushes of a batch are
+//!   shared, and the slower the disk, the larger the batches. The hand-off channel is bounded:
+//!   when the disk falls behind, the CPU threads wait (back-pressure), and the files in
+//!   flight stay bounded.
 //!
 //! Plugins run on the CPU threads only, never on whichever thread happens to be free:
 //! plugins keep per-thread state (the regex crate's match caches, one set per thread that
@@ -28,9 +29,11 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
-/// Disk threads per worker: enough files waiting on their fsyncs at once to keep the CPU
-/// threads busy on a disk where one fsync takes a few milliseconds.
-pub const DISK_THREADS_PER_WORKER: usize = 3;
+/// Disk threads: one can gather a batch while the other waits for its flushes.
+pub const DISK_THREADS: usize = 2;
+
+/// The most files a disk thread finishes at once; also how many can wait for it.
+pub const MAX_BATCH: usize = 32;
 
 /// The two parts of processing an item, as the pipeline's threads call them.
 pub trait Stages: Send + Sync + 'static {
@@ -45,8 +48,9 @@ pub trait Stages: Send + Sync + 'static {
     /// The CPU part (runs on a CPU thread). `None` when nothing is left for the disk.
     fn cpu(&self, item: Self::Item) -> Option<Self::Staged>;
 
-    /// The disk part (runs on a disk thread).
-    fn disk(&self, staged: Self::Staged);
+    /// The disk part of a batch of items, in the order they were handed over (runs on a
+    /// disk thread).
+    fn disk(&self, batch: Vec<Self::Staged>);
 
     /// Called when a part panicked: a bug, reported here; the thread goes on.
     fn panicked(&self, part: &'static str);
@@ -59,12 +63,11 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Starts `workers` CPU threads (at least one) and `workers * DISK_THREADS_PER_WORKER`
-    /// disk threads.
+    /// Starts `workers` CPU threads (at least one) and [`DISK_THREADS`] disk threads.
     pub fn start<S: Stages>(stages: Arc<S>, workers: usize) -> std::io::Result<Self> {
         let workers = workers.max(1);
-        let disk_threads = workers * DISK_THREADS_PER_WORKER;
-        let (handoff, staged) = sync_channel::<S::Staged>(workers);
+        let disk_threads = DISK_THREADS;
+        let (handoff, staged) = sync_channel::<S::Staged>(MAX_BATCH);
         let staged = Arc::new(Mutex::new(staged));
         let mut threads = Vec::with_capacity(workers + disk_threads);
         for i in 0..disk_threads {
@@ -113,13 +116,16 @@ fn cpu_thread<S: Stages>(stages: &S, handoff: &SyncSender<S::Staged>) {
 
 fn disk_thread<S: Stages>(stages: &S, staged: &Mutex<Receiver<S::Staged>>) {
     loop {
-        let next = {
+        let batch = {
             let receiver = staged.lock().unwrap_or_else(PoisonError::into_inner);
-            receiver.recv()
+            // Closed: every CPU thread has stopped and everything handed over is done.
+            let Ok(first) = receiver.recv() else { return };
+            let mut batch = Vec::with_capacity(MAX_BATCH);
+            batch.push(first);
+            batch.extend(receiver.try_iter().take(MAX_BATCH - 1));
+            batch
         };
-        // Closed: every CPU thread has stopped and everything handed over is done.
-        let Ok(next) = next else { return };
-        if catch_unwind(AssertUnwindSafe(|| stages.disk(next))).is_err() {
+        if catch_unwind(AssertUnwindSafe(|| stages.disk(batch))).is_err() {
             stages.panicked("disk");
         }
     }
@@ -139,6 +145,7 @@ mod tests {
         cpu_names: Mutex<HashSet<String>>,
         disk_names: Mutex<HashSet<String>>,
         done: Mutex<Vec<usize>>,
+        batches: AtomicUsize,
         panics: Mutex<Vec<&'static str>>,
         panic_at: usize,
         panic_in: &'static str,
@@ -153,6 +160,7 @@ mod tests {
                 cpu_names: Mutex::new(HashSet::new()),
                 disk_names: Mutex::new(HashSet::new()),
                 done: Mutex::new(Vec::new()),
+                batches: AtomicUsize::new(0),
                 panics: Mutex::new(Vec::new()),
                 panic_at,
                 panic_in,
@@ -185,13 +193,15 @@ mod tests {
             (item % 2 == 0).then_some(item)
         }
 
-        fn disk(&self, staged: usize) {
+        fn disk(&self, batch: Vec<usize>) {
             self.disk_names.lock().unwrap().insert(thread_name());
-            if staged == self.panic_at && self.panic_in == "disk" {
-                panic!("disk part of {staged}");
+            assert!(!batch.is_empty() && batch.len() <= MAX_BATCH);
+            self.batches.fetch_add(1, Ordering::SeqCst);
+            if batch.contains(&self.panic_at) && self.panic_in == "disk" {
+                panic!("disk part of {batch:?}");
             }
-            std::thread::sleep(std::time::Duration::from_micros(50));
-            self.done.lock().unwrap().push(staged);
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            self.done.lock().unwrap().extend(batch);
         }
 
         fn panicked(&self, part: &'static str) {
@@ -224,11 +234,20 @@ mod tests {
         assert!(!cpu.is_empty() && cpu.len() <= 2, "{cpu:?}");
         assert!(cpu.iter().all(|n| n.starts_with("ingestd-cpu-")), "{cpu:?}");
         let disk = stages.disk_names.into_inner().unwrap();
-        assert!(disk.len() <= 2 * DISK_THREADS_PER_WORKER, "{disk:?}");
+        assert!(disk.len() <= DISK_THREADS, "{disk:?}");
         assert!(
             disk.iter().all(|n| n.starts_with("ingestd-disk-")),
             "{disk:?}"
         );
+    }
+
+    #[test]
+    fn a_slow_disk_part_gets_batches() {
+        // 200 disk items, each batch taking 200 µs, behind CPU parts that take almost nothing.
+        let stages = run(Counting::new(400, usize::MAX, ""), 2);
+        let batches = stages.batches.load(Ordering::SeqCst);
+        assert!(batches < 200, "{batches} batches for 200 items");
+        assert_eq!(stages.done.into_inner().unwrap().len(), 200);
     }
 
     #[test]
@@ -243,8 +262,15 @@ mod tests {
             let stages = run(Counting::new(100, 40, part), 1);
             assert_eq!(stages.panics.into_inner().unwrap(), vec![part]);
             let done = stages.done.into_inner().unwrap();
-            assert_eq!(done.len(), 49, "{part}");
+            // A disk panic loses its batch (40 and whatever came with it), nothing more.
+            assert!(
+                done.len() < 50 && done.len() >= 50 - MAX_BATCH,
+                "{part}: {}",
+                done.len()
+            );
             assert!(!done.contains(&40));
+            let later: Vec<usize> = (42..100).step_by(2).filter(|i| !done.contains(i)).collect();
+            assert!(later.len() < MAX_BATCH, "{part}: {later:?}");
         }
     }
 }

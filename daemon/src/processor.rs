@@ -13,12 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use ingestd_sdk::Document;
-
 use crate::fsutil;
 use crate::inbox::claim::claimed_name;
 use crate::ops::Stats;
-use crate::outbox::{Outbox, Written};
+use crate::outbox::{Outbox, Serialized, Written};
 use crate::plugin_host::{Chain, ChainFailure, ChainOutcome};
 use crate::records::{
     FailureClass, FailureReport, SkipLog, SkipRecord, display_name, log_safe, move_to_failed,
@@ -82,7 +80,9 @@ enum CpuResult {
         error: SourceError,
         size: Option<u64>,
     },
-    /// The chain ran.
+    /// The chain gave a document, serialized for the outbox.
+    Document(std::io::Result<Serialized>),
+    /// The chain gave no document (skipped, failed, retry).
     Chain {
         outcome: ChainOutcome,
         id: String,
@@ -139,7 +139,11 @@ impl Processor {
     pub fn new(settings: Arc<Settings>) -> Self {
         let skip_log = SkipLog::new(&settings.paths.state);
         Processor {
-            outbox: Outbox::new(&settings.paths.outbox, settings.processing.fsync),
+            outbox: Outbox::new(
+                &settings.paths.outbox,
+                settings.processing.fsync,
+                settings.processing.sync_scope,
+            ),
             settings,
             skip_log,
             faults: Arc::default(),
@@ -207,21 +211,74 @@ impl Processor {
         let id = doc.id.clone();
         let outcome = chain.run(doc);
         self.stats.observe_chain(&outcome);
-        CpuResult::Chain { outcome, id, size }
+        match outcome {
+            ChainOutcome::Done(mut doc) => {
+                if !self.settings.processing.keep_raw {
+                    doc.raw = None;
+                }
+                CpuResult::Document(Serialized::new(&doc))
+            }
+            outcome => CpuResult::Chain { outcome, id, size },
+        }
     }
 
-    /// The disk part: writes the document (or the skip record, or the failure report) and
-    /// moves the source to its terminal place.
+    /// The disk part of one file (see [`Processor::finish_all`]).
     pub fn finish(&self, staged: Staged) -> FileOutcome {
-        let Staged {
-            claimed,
-            name,
-            attempt,
-            span,
-            result,
-        } = staged;
-        let _enter = span.enter();
-        let claimed = claimed.as_path();
+        self.finish_all(vec![staged])
+            .pop()
+            .unwrap_or(FileOutcome::Failed)
+    }
+
+    /// The disk part of a batch of files: writes their documents (sharing the flushes), skip
+    /// records and failure reports, and moves each source to its terminal place. One outcome
+    /// per file, in order.
+    pub fn finish_all(&self, batch: Vec<Staged>) -> Vec<FileOutcome> {
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut documents = Vec::new();
+        let mut files = Vec::new();
+        for (index, staged) in batch.into_iter().enumerate() {
+            let Staged {
+                claimed,
+                name,
+                attempt,
+                span,
+                result,
+            } = staged;
+            match result {
+                CpuResult::Document(Ok(document)) => {
+                    documents.push(document);
+                    files.push((index, claimed, name, attempt, span));
+                }
+                CpuResult::Document(Err(e)) => {
+                    let _enter = span.enter();
+                    outcomes.push((index, self.outbox_fault(&e, attempt)));
+                }
+                result => {
+                    let _enter = span.enter();
+                    outcomes.push((index, self.finish_other(&claimed, &name, attempt, result)));
+                }
+            }
+        }
+        let written = self.outbox.write_all(&documents);
+        for (((index, claimed, name, attempt, span), document), written) in
+            files.into_iter().zip(documents).zip(written)
+        {
+            let _enter = span.enter();
+            let outcome = self.finish_written(&claimed, &name, document, attempt, written);
+            outcomes.push((index, outcome));
+        }
+        outcomes.sort_by_key(|(index, _)| *index);
+        outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+    }
+
+    /// The disk part of a file that has no document to write.
+    fn finish_other(
+        &self,
+        claimed: &Path,
+        name: &OsStr,
+        attempt: u32,
+        result: CpuResult,
+    ) -> FileOutcome {
         let limits = &self.settings.processing;
         let (outcome, id, size) = match result {
             CpuResult::Unreadable(e) => {
@@ -231,17 +288,27 @@ impl Processor {
                 };
             }
             CpuResult::BadInput { error, size } => {
-                return self.fail_input(claimed, &name, &error, size, attempt);
+                return self.fail_input(claimed, name, &error, size, attempt);
             }
+            CpuResult::Document(Ok(document)) => {
+                let written = self.outbox.write_all(std::slice::from_ref(&document)).pop();
+                let written = written
+                    .unwrap_or_else(|| Err(std::io::Error::other("no result for the document")));
+                return self.finish_written(claimed, name, document, attempt, written);
+            }
+            CpuResult::Document(Err(e)) => return self.outbox_fault(&e, attempt),
             CpuResult::Chain { outcome, id, size } => (outcome, id, size),
         };
         match outcome {
-            ChainOutcome::Done(doc) => self.finish_written(claimed, &name, *doc, attempt),
+            ChainOutcome::Done(doc) => {
+                let document = CpuResult::Document(Serialized::new(&doc));
+                self.finish_other(claimed, name, attempt, document)
+            }
             ChainOutcome::Skipped { plugin, reason, .. } => {
-                self.finish_skipped(claimed, &name, &id, &plugin, &reason, attempt)
+                self.finish_skipped(claimed, name, &id, &plugin, &reason, attempt)
             }
             ChainOutcome::Failed(failure) => {
-                self.fail_plugin(claimed, &name, failure, Some(size), attempt)
+                self.fail_plugin(claimed, name, failure, Some(size), attempt)
             }
             ChainOutcome::Retry(failure) if attempt <= limits.max_retries => {
                 tracing::warn!(
@@ -254,8 +321,16 @@ impl Processor {
             }
             ChainOutcome::Retry(mut failure) => {
                 failure.message = format!("{} (gave up after {attempt} attempts)", failure.message);
-                self.fail_plugin(claimed, &name, failure, Some(size), attempt)
+                self.fail_plugin(claimed, name, failure, Some(size), attempt)
             }
+        }
+    }
+
+    /// The outbox cannot be written: not the article's fault; retried with backoff.
+    fn outbox_fault(&self, error: &std::io::Error, attempt: u32) -> FileOutcome {
+        self.faults.fault("write to the outbox", error);
+        FileOutcome::Retry {
+            after: backoff(attempt),
         }
     }
 
@@ -263,13 +338,11 @@ impl Processor {
         &self,
         claimed: &Path,
         name: &OsStr,
-        mut doc: Document,
+        document: Serialized,
         attempt: u32,
+        written: std::io::Result<Written>,
     ) -> FileOutcome {
-        if !self.settings.processing.keep_raw {
-            doc.raw = None;
-        }
-        match self.outbox.write(&doc) {
+        match written {
             Ok(written) => {
                 self.faults.clear();
                 let (path, replay) = match written {
@@ -282,18 +355,13 @@ impl Processor {
                     return retry;
                 }
                 tracing::info!(
-                    output = %path.display(), replay, title = doc.title.as_deref().unwrap_or(""),
+                    output = %path.display(), replay, title = document.title.as_deref().unwrap_or(""),
                     "Document written."
                 );
                 self.stats.written();
-                FileOutcome::Written { id: doc.id }
+                FileOutcome::Written { id: document.id }
             }
-            Err(e) => {
-                self.faults.fault("write to the outbox", &e);
-                FileOutcome::Retry {
-                    after: backoff(attempt),
-                }
-            }
+            Err(e) => self.outbox_fault(&e, attempt),
         }
     }
 

@@ -143,6 +143,17 @@ pub enum SourceAction {
     Delete,
 }
 
+/// How outbox files are flushed with `fsync = true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncScope {
+    /// One `syncfs` of the outbox's filesystem per batch of documents: the fewest flushes,
+    /// but it also flushes whatever else is waiting to be written on that filesystem.
+    Filesystem,
+    /// One `fdatasync` per document: touches nothing else, costs a flush per file.
+    File,
+}
+
 /// Workers, limits, and source handling.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -165,6 +176,8 @@ pub struct ProcessingSettings {
     pub keep_raw: bool,
     /// fsync outbox files and folders (turn off only for throwaway benchmarks).
     pub fsync: bool,
+    /// How the outbox files' data is flushed when `fsync` is on.
+    pub sync_scope: SyncScope,
 }
 
 impl Default for ProcessingSettings {
@@ -179,6 +192,7 @@ impl Default for ProcessingSettings {
             max_retries: 5,
             keep_raw: false,
             fsync: true,
+            sync_scope: SyncScope::Filesystem,
         }
     }
 }
@@ -404,7 +418,18 @@ mod tests {
         let s = load_with_env(None, &Overrides::default(), env(&[])).unwrap();
         assert_eq!(s.paths.inbox, PathBuf::from("inbox"));
         assert_eq!(s.watch.mode, WatchMode::Notify);
+        assert_eq!(s.processing.sync_scope, SyncScope::Filesystem);
         assert!(s.chain.is_empty());
+    }
+
+    #[test]
+    fn the_sync_scope_is_read_and_checked() {
+        let file = write("[processing]\nsync_scope = \"file\"\n");
+        let s = load_with_env(Some(file.path()), &Overrides::default(), env(&[])).unwrap();
+        assert_eq!(s.processing.sync_scope, SyncScope::File);
+        let file = write("[processing]\nsync_scope = \"disk\"\n");
+        let err = load_with_env(Some(file.path()), &Overrides::default(), env(&[])).unwrap_err();
+        assert!(format!("{err:?}").contains("disk"), "{err:?}");
     }
 
     #[test]
