@@ -209,7 +209,8 @@ impl Document {
 
     /// Joins paragraphs into a body (blank line between blocks).
     pub fn body_from_paragraphs(paragraphs: &[Paragraph]) -> String {
-        let mut body = String::new();
+        let size = paragraphs.iter().map(|p| p.text.len() + 2).sum::<usize>();
+        let mut body = String::with_capacity(size);
         for p in paragraphs {
             if !body.is_empty() {
                 body.push_str("\n\n");

@@ -63,12 +63,24 @@ macro_rules! document_fields {
             }
         }
 
-        /// The JSON of the known field number `bit`.
+        /// The JSON of the known field number `bit`, in a buffer sized for it up front.
         fn encode_known(doc: &Document, bit: usize) -> serde_json::Result<Vec<u8>> {
             match bit {
-                $( $bit => serde_json::to_vec(&doc.$field), )*
+                $( $bit => to_sized_vec(&doc.$field), )*
                 _ => Ok(b"null".to_vec()),
             }
+        }
+
+        /// About how many bytes the JSON of the known fields in `mask` of `doc` takes, names
+        /// included (a buffer of this size rarely grows).
+        fn known_size(doc: &Document, mask: u64) -> usize {
+            let mut size = 0;
+            $(
+                if mask & $konst != 0 {
+                    size += stringify!($field).len() + 4 + doc.$field.json_size();
+                }
+            )*
+            size
         }
 
         /// The known fields that differ between two documents.
@@ -124,6 +136,82 @@ document_fields! {
     19 => TRACE: trace,
 }
 
+/// About how many bytes a value's JSON takes: the text it holds plus a little for quotes,
+/// escapes and punctuation. Used to size output buffers once instead of letting them double.
+trait JsonSize {
+    fn json_size(&self) -> usize;
+}
+
+impl JsonSize for String {
+    fn json_size(&self) -> usize {
+        // Quotes, and room for a few escapes (line breaks between paragraphs, quotes).
+        self.len() + self.len() / 16 + 8
+    }
+}
+
+impl JsonSize for u64 {
+    fn json_size(&self) -> usize {
+        20
+    }
+}
+
+impl JsonSize for bool {
+    fn json_size(&self) -> usize {
+        5
+    }
+}
+
+impl<T: JsonSize> JsonSize for Option<T> {
+    fn json_size(&self) -> usize {
+        self.as_ref().map_or(4, JsonSize::json_size)
+    }
+}
+
+impl<T: JsonSize> JsonSize for Vec<T> {
+    fn json_size(&self) -> usize {
+        self.iter().map(|item| item.json_size() + 1).sum::<usize>() + 2
+    }
+}
+
+impl JsonSize for crate::document::Paragraph {
+    fn json_size(&self) -> usize {
+        // {"kind":"paragraph","text":...}
+        32 + self.text.json_size()
+    }
+}
+
+impl JsonSize for crate::document::Entity {
+    fn json_size(&self) -> usize {
+        // {"text":...,"label":...,"count":N,"spans":[[a,b],...]}
+        48 + self.text.json_size() + self.label.len() + 16 * self.spans.len()
+    }
+}
+
+impl JsonSize for crate::document::SourceInfo {
+    fn json_size(&self) -> usize {
+        96 + self.name.json_size() + self.sha256.len() + self.received.len()
+    }
+}
+
+impl JsonSize for crate::document::DedupInfo {
+    fn json_size(&self) -> usize {
+        96 + self.fingerprint.len()
+    }
+}
+
+impl JsonSize for crate::document::TraceEntry {
+    fn json_size(&self) -> usize {
+        64 + self.plugin.len() + self.version.len() + self.status.len()
+    }
+}
+
+/// `serde_json::to_vec` into a buffer of the value's [`JsonSize`].
+fn to_sized_vec<T: Serialize + JsonSize>(value: &T) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(value.json_size());
+    serde_json::to_writer(&mut out, value)?;
+    Ok(out)
+}
+
 /// The names of the fields in a mask, in bit order (`extra` for [`EXTRA`]).
 pub fn names(mask: u64) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = KNOWN
@@ -154,6 +242,8 @@ fn parse_or_default<T: DeserializeOwned + Default>(value: &RawValue) -> serde_js
 struct Changes<'a> {
     before: &'a Document,
     after: &'a Document,
+    /// The known fields that differ ([`changed_known`]), compared once.
+    known: u64,
 }
 
 impl Serialize for Changes<'_> {
@@ -163,7 +253,7 @@ impl Serialize for Changes<'_> {
         if before.id != after.id {
             map.serialize_entry("id", &after.id)?;
         }
-        write_known(&mut map, after, changed_known(before, after))?;
+        write_known(&mut map, after, self.known)?;
         for (name, value) in &after.extra {
             if before.extra.get(name) != Some(value) {
                 map.serialize_entry(name, value)?;
@@ -201,15 +291,26 @@ impl FieldCache {
         if self.values.len() < KNOWN.len() {
             self.values.resize(KNOWN.len(), None);
         }
-        let mut out = Vec::with_capacity(256);
-        out.extend_from_slice(b"{\"id\":");
-        serde_json::to_writer(&mut out, &doc.id)?;
+        // Encode what is missing first, so that the output is allocated once at its size.
+        let mut size = 16 + doc.id.len();
+        let mut sent = 0u64;
         for (bit, (name, slot)) in KNOWN.iter().zip(&mut self.values).enumerate() {
             if reads & (1 << bit) == 0 || known_is_default(doc, bit) {
                 continue;
             }
-            if slot.is_none() {
-                *slot = Some(encode_known(doc, bit)?);
+            sent |= 1 << bit;
+            let value = match slot {
+                Some(value) => value,
+                None => slot.insert(encode_known(doc, bit)?),
+            };
+            size += name.len() + 4 + value.len();
+        }
+        let mut out = Vec::with_capacity(size);
+        out.extend_from_slice(b"{\"id\":");
+        serde_json::to_writer(&mut out, &doc.id)?;
+        for (bit, (name, slot)) in KNOWN.iter().zip(&self.values).enumerate() {
+            if sent & (1 << bit) == 0 {
+                continue;
             }
             if let Some(value) = slot {
                 out.extend_from_slice(b",\"");
@@ -247,7 +348,17 @@ impl FieldCache {
 
 /// Plugin side: the field patch that turns `before` into `after` (`{}` when nothing changed).
 pub fn encode_patch(before: &Document, after: &Document) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&Changes { before, after })
+    let known = changed_known(before, after);
+    let mut out = Vec::with_capacity(64 + known_size(after, known));
+    serde_json::to_writer(
+        &mut out,
+        &Changes {
+            before,
+            after,
+            known,
+        },
+    )?;
+    Ok(out)
 }
 
 /// Why the host refused a field patch.
@@ -284,18 +395,47 @@ fn bounded(text: &str, max: usize) -> String {
     crate::text::bounded_lossy(text.as_bytes(), max)
 }
 
+/// A member name of a patch, borrowed from the patch unless it holds an escape.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Name<'a>(std::borrow::Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Name<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(Name(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Name(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Name(std::borrow::Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_string(Visitor)
+    }
+}
+
 /// Host side: applies a field patch to `doc` and returns the mask of the fields it set
 /// ([`EXTRA`] for unknown ones). On error the document may be partly patched; the host fails
 /// it anyway.
 pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<u64, PatchError> {
-    let members: BTreeMap<String, &RawValue> =
+    let members: BTreeMap<Name<'_>, &RawValue> =
         serde_json::from_slice(patch).map_err(|e| PatchError::NotAnObject {
             // serde quotes offending values whole: bound them (found by fuzzing, 1.0 output).
             reason: bounded(&e.to_string(), 200),
             excerpt: crate::text::bounded_lossy(patch, 200),
         })?;
     let mut touched = 0;
-    for (name, value) in members {
+    for (Name(name), value) in members {
         let bad = |e: serde_json::Error| PatchError::BadField {
             field: bounded(&name, 80),
             reason: bounded(&e.to_string(), 200),
@@ -313,12 +453,12 @@ pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<u64, PatchError> 
         touched |= match set_known(doc, &name, value) {
             Some(result) => result.map_err(bad)?,
             None if value.get().trim() == "null" => {
-                doc.extra.remove(&name);
+                doc.extra.remove(&*name);
                 EXTRA
             }
             None => {
                 let parsed = serde_json::from_str(value.get()).map_err(bad)?;
-                doc.extra.insert(name, parsed);
+                doc.extra.insert(name.into_owned(), parsed);
                 EXTRA
             }
         };
