@@ -143,17 +143,20 @@ fn acronym_definitions<'a>(
 /// Initials of the multi-word names that are not people ("RSF" for "Rapid Support Forces"),
 /// so that an acronym used without a definition folds into the name.
 fn initials<'a>(texts: &[Tagged<'a>], names: &'a Names<'a>) -> FxHashMap<String, (&'a str, Label)> {
-    let mut map = FxHashMap::default();
+    let mut map: FxHashMap<String, (&'a str, Label)> = FxHashMap::default();
+    // Each name's initials are written here; only a new key is copied into the map.
+    let mut initials = String::new();
     for (_, m, name) in mentions(texts, names) {
         if m.words < 2 || m.label == Label::Person || m.source == Source::Tentative {
             continue;
         }
-        let initials: String = name
-            .split([' ', '-'])
-            .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase()))
-            .collect();
-        if initials.chars().count() >= 2 {
-            map.entry(initials).or_insert((name, m.label));
+        initials.clear();
+        initials.extend(
+            name.split([' ', '-'])
+                .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase())),
+        );
+        if initials.chars().count() >= 2 && !map.contains_key(initials.as_str()) {
+            map.insert(initials.clone(), (name, m.label));
         }
     }
     map

@@ -80,7 +80,7 @@ pub(crate) fn resolve(
         })
         .collect();
     let aliases = Aliases::build(lex, texts, &names);
-    let mut resolved = Vec::new();
+    let mut resolved = Vec::with_capacity(texts.iter().map(|t| t.mentions.len()).sum());
     let mut body_names = FxHashSet::default();
     for (tagged, names) in texts.iter().zip(&names) {
         let offsets = char_offsets(tagged.text, tagged.mentions);
@@ -137,47 +137,73 @@ fn char_offsets(text: &str, mentions: &[Mention]) -> Vec<[u64; 2]> {
 }
 
 /// Groups resolved mentions by canonical name; the strongest source decides the label.
+///
+/// Two passes: the first groups and counts, the second builds each entity once, its label and
+/// spans allocated at their final size.
 fn count<'a>(resolved: impl Iterator<Item = Resolved<'a>>, max_entities: usize) -> Vec<Entity> {
-    let mut index: FxHashMap<&'a str, usize> = FxHashMap::default();
-    let mut entities: Vec<(Entity, u8)> = Vec::new();
-    for r in resolved {
-        let i = *index.entry(r.canonical).or_insert_with(|| {
-            entities.push((
-                Entity {
-                    text: r.canonical.to_owned(),
-                    label: r.label.as_str().to_owned(),
-                    ..Entity::default()
-                },
-                r.strength,
-            ));
-            entities.len() - 1
-        });
-        let (entity, best) = &mut entities[i];
-        entity.count += 1;
-        entity.spans.extend(r.span);
-        if r.strength < *best {
-            *best = r.strength;
-            entity.label = r.label.as_str().to_owned();
-        }
+    /// One entity while counting: the strongest source's label, mentions and spans.
+    struct Group<'a> {
+        canonical: &'a str,
+        label: Label,
+        strength: u8,
+        count: u64,
+        spans: usize,
     }
-    if entities.len() > max_entities {
-        let mut order: Vec<usize> = (0..entities.len()).collect();
-        order.sort_by(|&a, &b| {
-            entities[b]
-                .0
-                .count
-                .cmp(&entities[a].0.count)
-                .then(a.cmp(&b))
-        });
-        let mut keep = vec![false; entities.len()];
+    let mut index: FxHashMap<&'a str, usize> = FxHashMap::default();
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    // Each mention's group and span, in order.
+    let mentions: Vec<(usize, Option<[u64; 2]>)> = resolved
+        .map(|r| {
+            let i = *index.entry(r.canonical).or_insert_with(|| {
+                groups.push(Group {
+                    canonical: r.canonical,
+                    label: r.label,
+                    strength: r.strength,
+                    count: 0,
+                    spans: 0,
+                });
+                groups.len() - 1
+            });
+            if let Some(group) = groups.get_mut(i) {
+                group.count += 1;
+                group.spans += usize::from(r.span.is_some());
+                if r.strength < group.strength {
+                    group.strength = r.strength;
+                    group.label = r.label;
+                }
+            }
+            (i, r.span)
+        })
+        .collect();
+    let mut keep = vec![true; groups.len()];
+    if groups.len() > max_entities {
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_by(|&a, &b| groups[b].count.cmp(&groups[a].count).then(a.cmp(&b)));
+        keep.fill(false);
         for i in order.into_iter().take(max_entities) {
             keep[i] = true;
         }
-        let mut i = 0;
-        entities.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
     }
-    entities.into_iter().map(|(e, _)| e).collect()
+    // The entity each kept group became, in order of first mention.
+    let mut slot = vec![usize::MAX; groups.len()];
+    let mut entities: Vec<Entity> = Vec::with_capacity(groups.len().min(max_entities));
+    for ((g, kept), slot) in groups.iter().zip(&keep).zip(&mut slot) {
+        if *kept {
+            *slot = entities.len();
+            entities.push(Entity {
+                text: g.canonical.to_owned(),
+                label: g.label.as_str().to_owned(),
+                count: g.count,
+                spans: Vec::with_capacity(g.spans),
+                ..Entity::default()
+            });
+        }
+    }
+    for (i, span) in mentions {
+        let entity = slot.get(i).and_then(|&s| entities.get_mut(s));
+        if let (Some(entity), Some(span)) = (entity, span) {
+            entity.spans.push(span);
+        }
+    }
+    entities
 }
