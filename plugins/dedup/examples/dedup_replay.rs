@@ -148,7 +148,10 @@ fn run(
     };
     let plugin = Dedup::new(config, Host::with_state_dir(state))?;
     let mut lines = Vec::with_capacity(documents.len());
-    let main_before = threads_cpu("dedup_replay");
+    // The main thread's id is the process id.
+    let main_tid = std::process::id().to_string();
+    let main_cpu = || thread_cpu(&main_tid).unwrap_or_default();
+    let main_before = main_cpu();
     let start = Instant::now();
     for (i, mut doc) in documents.iter().cloned().enumerate() {
         if flush_every > 0 && i > 0 && i % flush_every == 0 {
@@ -171,7 +174,7 @@ fn run(
     }
     plugin.store().flush()?;
     let elapsed = start.elapsed().as_secs_f64();
-    let main_after = threads_cpu("dedup_replay");
+    let main_after = main_cpu();
     let writer = threads_cpu("dedup-writer");
     drop(plugin);
     let n = documents.len().max(1) as f64;
