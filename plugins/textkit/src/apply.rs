@@ -54,7 +54,7 @@ impl Cleaner {
             doc.paragraphs = Document::paragraphs_from_body(&nfc(&doc.body));
         }
         for p in &mut doc.paragraphs {
-            p.text = nfc(p.text.trim());
+            crate::normalize::nfc_trimmed_in_place(&mut p.text);
         }
         doc.paragraphs.retain(|p: &Paragraph| !p.text.is_empty());
         doc.body = Document::body_from_paragraphs(&doc.paragraphs);
@@ -66,14 +66,14 @@ impl Cleaner {
             &mut doc.original_source,
         ] {
             if let Some(value) = field.as_mut() {
-                *value = nfc(value.trim());
+                crate::normalize::nfc_trimmed_in_place(value);
             }
             if field.as_deref().is_some_and(str::is_empty) {
                 *field = None;
             }
         }
         for author in &mut doc.authors {
-            *author = nfc(author.trim());
+            crate::normalize::nfc_trimmed_in_place(author);
         }
         if doc.language.is_none() && self.config.detect_language {
             doc.language = crate::lang::detect(&doc.body, self.config.min_language_confidence)

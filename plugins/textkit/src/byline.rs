@@ -60,12 +60,12 @@ impl BylineParser {
         if line.split_whitespace().count() > 20 {
             return None;
         }
-        if let Some(caps) = self.prefixed.captures(line) {
+        if let Some(caps) = crate::error::captures(&self.prefixed, line) {
             let rest = caps.get(1).map_or("", |m| m.as_str());
             let rest = rest.split(';').next().unwrap_or(rest);
             return self.parts(rest, dates);
         }
-        if let Some(caps) = self.role_suffix.captures(line) {
+        if let Some(caps) = crate::error::captures(&self.role_suffix, line) {
             let names = self.names(caps.get(1).map_or("", |m| m.as_str()))?;
             return Some(Byline {
                 authors: names,

@@ -157,21 +157,25 @@ impl Cleaner {
     /// Splits normalized text into blocks.
     fn split_blocks(&self, text: &str) -> Vec<Block> {
         let mut blocks = Vec::new();
+        // One buffer for the lines of every chunk: its texts move into the blocks.
+        let mut lines: Vec<(LineKind, String)> = Vec::new();
         for chunk in paragraphs(text) {
-            let lines: Vec<(LineKind, String)> = chunk
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| self.markdown.clean_line(l))
-                .collect();
+            lines.clear();
+            lines.extend(
+                chunk
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| self.markdown.clean_line(l)),
+            );
             let split = lines.len() > 1
                 && lines.iter().any(|(kind, text)| {
                     *kind != LineKind::Text || !matches!(self.note_of(text), Note::Text)
                 });
             if split {
-                blocks.extend(lines.into_iter().map(|(kind, text)| Block { kind, text }));
+                blocks.extend(lines.drain(..).map(|(kind, text)| Block { kind, text }));
             } else if lines.len() == 1 {
                 // One line (most paragraphs): its text is kept, not copied, when squashed.
-                blocks.extend(lines.into_iter().map(|(kind, text)| Block {
+                blocks.extend(lines.drain(..).map(|(kind, text)| Block {
                     kind,
                     text: crate::normalize::squash_owned(text),
                 }));

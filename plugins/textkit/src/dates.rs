@@ -104,6 +104,10 @@ impl DateParser {
     pub fn find(&self, text: &str) -> Option<FoundDate> {
         let mut best: Option<FoundDate> = None;
         for (re, layout) in &self.patterns {
+            // A pattern that does not match costs no capture slots (most lines hold no date).
+            if !re.is_match(text) {
+                continue;
+            }
             for caps in re.captures_iter(text) {
                 let Some(whole) = caps.get(0) else { continue };
                 if best

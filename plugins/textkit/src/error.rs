@@ -51,3 +51,13 @@ pub(crate) fn regex(pattern: &str) -> Result<Regex, BuildError> {
 pub(crate) fn regex_cs(pattern: &str) -> Result<Regex, BuildError> {
     regex_with(pattern, false, true)
 }
+
+/// `re.captures(text)`, asking first whether `re` matches at all: a capture search allocates
+/// its slots even when nothing matches, and most lines match none of these patterns.
+pub(crate) fn captures<'t>(re: &Regex, text: &'t str) -> Option<regex::Captures<'t>> {
+    if re.is_match(text) {
+        re.captures(text)
+    } else {
+        None
+    }
+}

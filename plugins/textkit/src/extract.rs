@@ -39,6 +39,57 @@ pub struct Extraction {
     pub paragraphs: Vec<Paragraph>,
 }
 
+/// A text as `str::to_lowercase` would write it, for a set of texts seen: an ASCII text is kept
+/// as it is and lower-cased byte by byte when hashed or compared, so it is not copied.
+#[derive(Debug)]
+enum Lowered<'t> {
+    /// An ASCII text, as written.
+    Ascii(&'t str),
+    /// Another text, lower-cased.
+    Other(String),
+}
+
+impl<'t> Lowered<'t> {
+    fn of(text: &'t str) -> Self {
+        if text.is_ascii() {
+            Lowered::Ascii(text)
+        } else {
+            Lowered::Other(text.to_lowercase())
+        }
+    }
+
+    /// The text kept: ASCII as written, or lower-cased. Neither holds an ASCII capital once
+    /// ASCII letters are folded, so two forms are equal when they are equal ignoring ASCII case.
+    fn text(&self) -> &str {
+        match self {
+            Lowered::Ascii(t) => t,
+            Lowered::Other(t) => t,
+        }
+    }
+}
+
+impl PartialEq for Lowered<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.text().eq_ignore_ascii_case(other.text())
+    }
+}
+
+impl Eq for Lowered<'_> {}
+
+impl std::hash::Hash for Lowered<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // The length and the first sixteen bytes, ASCII folded: equal forms hash alike, and
+        // paragraphs of eight words or more rarely share both.
+        let text = self.text().as_bytes();
+        let mut head = [0u8; 16];
+        for (h, b) in head.iter_mut().zip(text) {
+            *h = b.to_ascii_lowercase();
+        }
+        state.write_usize(text.len());
+        state.write(&head);
+    }
+}
+
 /// Terminal punctuation of a sentence (closing quotes and brackets allowed after it).
 fn ends_sentence(text: &str) -> bool {
     let t = text.trim_end_matches(['"', '”', '’', '\'', ')', ']', '»']);
@@ -309,18 +360,26 @@ impl Cleaner {
             });
         }
         self.mark_headings(&mut out);
-        let mut seen: FxHashSet<String> = FxHashSet::default();
+        // The lower-case forms seen, compared without copying ASCII paragraphs.
+        let mut seen: FxHashSet<Lowered<'_>> =
+            FxHashSet::with_capacity_and_hasher(out.len() + 1, Default::default());
         if let Some(t) = title {
-            seen.insert(t.to_lowercase());
+            seen.insert(Lowered::of(t));
         }
         let min = self.config.min_paragraph_chars;
-        out.retain(|p| {
-            let repeated = self.config.drop_repeated_paragraphs
-                && (word_count_upto(&p.text, 8) >= 8
-                    || title.is_some_and(|t| t.eq_ignore_ascii_case(&p.text)))
-                && !seen.insert(p.text.to_lowercase());
-            !repeated && (p.kind == ParagraphKind::Heading || p.text.chars().count() >= min)
-        });
+        let keep: Vec<bool> = out
+            .iter()
+            .map(|p| {
+                let repeated = self.config.drop_repeated_paragraphs
+                    && (word_count_upto(&p.text, 8) >= 8
+                        || title.is_some_and(|t| t.eq_ignore_ascii_case(&p.text)))
+                    && !seen.insert(Lowered::of(&p.text));
+                !repeated && (p.kind == ParagraphKind::Heading || p.text.chars().count() >= min)
+            })
+            .collect();
+        drop(seen);
+        let mut keep = keep.into_iter();
+        out.retain(|_| keep.next().unwrap_or(true));
         out
     }
 
@@ -400,6 +459,27 @@ fn push_unique(list: &mut Vec<String>, names: &[String]) {
 mod tests {
     use super::*;
     use crate::config::CleanupConfig;
+
+    #[test]
+    fn lowered_forms_are_equal_and_hash_alike_as_to_lowercase_says() {
+        use std::hash::BuildHasher;
+        const PIECES: &[&str] = &[
+            "a", "A", "b", "B", " ", "é", "É", "Σ", "σ", "ς", "\u{212a}", "k",
+        ];
+        let hasher = rustc_hash::FxBuildHasher;
+        let mut next = crate::testing::seeded_below(23_u64);
+        for _ in 0..20_000 {
+            let mut text =
+                || -> String { (0..next(5)).map(|_| PIECES[next(PIECES.len())]).collect() };
+            let (a, b) = (text(), text());
+            let (la, lb) = (Lowered::of(&a), Lowered::of(&b));
+            let same = a.to_lowercase() == b.to_lowercase();
+            assert_eq!(la == lb, same, "{a:?} {b:?}");
+            if same {
+                assert_eq!(hasher.hash_one(&la), hasher.hash_one(&lb), "{a:?} {b:?}");
+            }
+        }
+    }
 
     fn extract(text: &str) -> Extraction {
         Cleaner::new(&CleanupConfig::default())

@@ -176,6 +176,18 @@ pub fn nfc(text: &str) -> String {
     composed(text).into_owned()
 }
 
+/// `*text = nfc(text.trim())`, without a new string when `text` is already trimmed and in NFC
+/// (nearly always: the cleaner wrote it).
+pub(crate) fn nfc_trimmed_in_place(text: &mut String) {
+    let trimmed = text.trim();
+    let same = trimmed.len() == text.len();
+    match composed(trimmed) {
+        Cow::Borrowed(_) if same => {}
+        Cow::Borrowed(t) => *text = t.to_owned(),
+        Cow::Owned(t) => *text = t,
+    }
+}
+
 /// Collapses runs of white space inside a line to one space and trims the ends.
 pub fn squash_spaces(text: &str) -> String {
     if is_squashed(text) {

@@ -86,7 +86,7 @@ impl SourceParser {
         if line.split_whitespace().count() > 40 {
             return None;
         }
-        if let Some(caps) = self.translated.captures(line) {
+        if let Some(caps) = crate::error::captures(&self.translated, line) {
             let from = caps.get(1).map(|m| self.clean(m.as_str(), dates));
             let mut note = from.unwrap_or_default();
             note.translated = true;
@@ -100,7 +100,7 @@ impl SourceParser {
             return Some(note);
         }
         self.patterns.iter().find_map(|re| {
-            re.captures(line)
+            crate::error::captures(re, line)
                 .and_then(|c| c.get(1))
                 .map(|m| self.clean(m.as_str(), dates))
                 .filter(|n| n.source.is_some())
