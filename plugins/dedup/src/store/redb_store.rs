@@ -16,6 +16,7 @@
 //! [`buckets`]; new rows go to the small one and are merged in sorted runs) and `by_time`
 //! (stored-at << 64 | key), the last for retention.
 
+use std::cell::OnceCell;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender, SyncSender};
@@ -39,7 +40,7 @@ pub(super) const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("en
 pub(super) const EXACT: TableDefinition<u128, u64> = TableDefinition::new("exact");
 pub(super) const BANDS: BucketTable = TableDefinition::new("band_buckets");
 /// The recent band rows (see [`recent`]).
-pub(super) const BANDS_RECENT: RecentTable = TableDefinition::new("band_rows_recent");
+pub(super) const BANDS_RECENT: RecentTable = TableDefinition::new("recent_band_rows");
 /// Small values: the next recent row's sequence number.
 pub(super) const META: MetaTable = TableDefinition::new("meta");
 /// The recent band table of indexes written before [`BANDS_RECENT`] (band key -> packed
@@ -184,6 +185,7 @@ impl RedbStore {
             log,
             recent_rows,
             merge_rows: options.merge_rows,
+            oldest_written: u64::MAX,
         };
         let writer = std::thread::Builder::new()
             .name("dedup-writer".into())
@@ -263,6 +265,7 @@ impl RedbStore {
             exact: txn.open_table(EXACT).or_db(context)?,
             bands: txn.open_table(BANDS).or_db(context)?,
             recent: txn.open_table(BANDS_RECENT).or_db(context)?,
+            recent_epochs: OnceCell::new(),
             // Taken after the check's stripe locks: see `filter`'s module docs.
             filter: self.filter.as_ref().map(|f| f.view()),
         })
@@ -364,7 +367,8 @@ fn migrate_recent_v1(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
         let rows = buckets::take_rows(&mut old, .., false)?;
         let mut table = txn.open_table(BANDS_RECENT).or_db(context)?;
         let mut meta = txn.open_table(META).or_db(context)?;
-        recent::append(&mut table, &mut meta, &rows)?;
+        // Their entries' times are unknown: pruning must look in the table for any entry.
+        recent::append(&mut table, &mut meta, &rows, 0)?;
     }
     txn.delete_table(BANDS_RECENT_V1).or_db(context)?;
     Ok(())
@@ -488,6 +492,8 @@ struct Snapshot {
     exact: ReadOnlyTable<u128, u64>,
     bands: ReadOnlyTable<u64, &'static [u8]>,
     recent: ReadOnlyTable<u128, u64>,
+    /// The epochs of `recent`, read at the first band that the filter lets through.
+    recent_epochs: OnceCell<Option<(u32, u32)>>,
     filter: Option<FilterView>,
 }
 
@@ -521,7 +527,15 @@ impl Backing for Snapshot {
         if !self.may_hold(Item::Band(band)) {
             return Ok(());
         }
-        recent::read(&self.recent, band, out)?;
+        let epochs = match self.recent_epochs.get() {
+            Some(&epochs) => epochs,
+            None => {
+                let epochs = recent::epochs(&self.recent)?;
+                let _ = self.recent_epochs.set(epochs);
+                epochs
+            }
+        };
+        recent::read(&self.recent, epochs, band, out)?;
         if let Some(value) = self.bands.get(band).or_db("read a band")? {
             buckets::unpack(value.value(), out);
         }
@@ -650,6 +664,47 @@ mod tests {
                 similarity: 0.9
             }
         );
+    }
+
+    #[test]
+    fn pruning_leaves_no_recent_row_of_a_pruned_entry_before_or_after_merges() {
+        let log: ErrorLog = Arc::new(|_: &str| {});
+        let none = |_: &Entry| None;
+        let at = |key: u64, at: u64| Entry {
+            at,
+            ..entry(key, key)
+        };
+        // Every recent row belongs to a stored entry.
+        let consistent = |store: &RedbStore| {
+            let txn = store.db.begin_read().unwrap();
+            let entries = txn.open_table(ENTRIES).unwrap();
+            let recent = txn.open_table(BANDS_RECENT).unwrap();
+            let mut rows = 0;
+            for row in recent.iter().unwrap() {
+                let key = row.unwrap().1.value();
+                assert!(entries.get(key).unwrap().is_some(), "row of pruned {key}");
+                rows += 1;
+            }
+            rows
+        };
+        for options in [RedbOptions::default(), tiny_merges()] {
+            let dir = tempfile::tempdir().unwrap();
+            let store =
+                RedbStore::open_with(&dir.path().join("p.redb"), log.clone(), options).unwrap();
+            for key in 1..=20 {
+                store.check_and_insert(&at(key, 100), true, &none).unwrap();
+                store.flush().unwrap();
+            }
+            for key in 21..=23 {
+                store.check_and_insert(&at(key, 300), true, &none).unwrap();
+                store.flush().unwrap();
+            }
+            assert_eq!(store.prune(200, 1_000).unwrap(), 20);
+            let rows = consistent(&store);
+            if options == RedbOptions::default() {
+                assert_eq!(rows, 6, "the young entries' rows stay");
+            }
+        }
     }
 
     #[test]

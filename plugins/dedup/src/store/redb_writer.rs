@@ -77,7 +77,8 @@ pub(super) fn write_entries(
             BandLevel::Recent => {
                 let mut bands = txn.open_table(BANDS_RECENT).or_db(context)?;
                 let mut meta = txn.open_table(META).or_db(context)?;
-                recent::append(&mut bands, &mut meta, &rows)?;
+                let oldest = entries.iter().map(|e| e.at).min().unwrap_or(u64::MAX);
+                recent::append(&mut bands, &mut meta, &rows, oldest)?;
             }
             BandLevel::Main => {
                 let mut bands = txn.open_table(BANDS).or_db(context)?;
@@ -99,7 +100,10 @@ pub(super) fn write_entries(
 /// its dirty pages in memory, so the merge moves one band range at a time: the memory it
 /// needs is a fraction of the table's, and each range moves atomically (a look-up reads both
 /// tables, so it finds every row before, during and after the merge).
-fn merge_band_range(db: &Database, step: u64) -> Result<(), StoreError> {
+///
+/// `since`, given with the last step, is the oldest stored-at time of the entries committed
+/// since the merge began: their rows are the only ones it can leave in the recent table.
+fn merge_band_range(db: &Database, step: u64, since: Option<u64>) -> Result<(), StoreError> {
     let context = "merge the dedup band tables";
     let width = u64::MAX / MERGE_STEPS + 1;
     let low = step * width;
@@ -113,6 +117,10 @@ fn merge_band_range(db: &Database, step: u64) -> Result<(), StoreError> {
         };
         let mut main = txn.open_table(BANDS).or_db(context)?;
         buckets::add(&mut main, &rows)?;
+        if let Some(since) = since {
+            let mut meta = txn.open_table(META).or_db(context)?;
+            meta.insert(recent::SINCE, since).or_db(context)?;
+        }
     }
     txn.commit().or_db(context)?;
     Ok(())
@@ -140,6 +148,13 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<Pruned, St
         let mut bands = txn.open_table(BANDS).or_db(context)?;
         let mut recent = txn.open_table(BANDS_RECENT).or_db(context)?;
         let mut by_time = txn.open_table(BY_TIME).or_db(context)?;
+        // Entries stored before this have no rows in the recent table (merged since).
+        let recent_since = txn
+            .open_table(META)
+            .or_db(context)?
+            .get(recent::SINCE)
+            .or_db(context)?
+            .map_or(u64::MAX, |v| v.value());
         let mut expired = Vec::new();
         for item in by_time
             .range(..time_row(cutoff, 0))
@@ -156,9 +171,13 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<Pruned, St
             let Some(bytes) = stored else { continue };
             let entry = codec::decode(key, bytes.value())?;
             drop(bytes);
-            for band in entry.bands {
+            for &band in &entry.bands {
                 buckets::remove(&mut bands, band, key)?;
-                recent::remove(&mut recent, band, key)?;
+            }
+            if entry.at >= recent_since {
+                for &band in &entry.bands {
+                    recent::remove(&mut recent, band, key)?;
+                }
             }
             let owner = exact.get(entry.exact).or_db(context)?.map(|k| k.value());
             if owner == Some(key) {
@@ -184,6 +203,8 @@ pub(super) struct Writer {
     pub(super) recent_rows: u64,
     /// Merge when `recent_rows` reaches this.
     pub(super) merge_rows: u64,
+    /// Oldest stored-at time of the entries committed since the last merge began.
+    pub(super) oldest_written: u64,
 }
 
 impl Writer {
@@ -305,6 +326,8 @@ impl Writer {
         let refs: Vec<&Entry> = entries.iter().map(Arc::as_ref).collect();
         self.recent_rows +=
             write_entries(&self.db, &refs, BandLevel::Recent, Durability::Immediate)?;
+        let oldest = refs.iter().map(|e| e.at).min().unwrap_or(u64::MAX);
+        self.oldest_written = self.oldest_written.min(oldest);
         for key in keys.drain(..) {
             self.overlay.remove(key);
             self.pending.fetch_sub(1, Ordering::Relaxed);
@@ -318,11 +341,88 @@ impl Writer {
     /// Rows committed meanwhile into ranges already merged stay for the next merge.
     fn merge(&mut self, keys: &mut Vec<u64>) -> Result<(), StoreError> {
         self.recent_rows = 0;
+        self.oldest_written = u64::MAX;
         for step in 0..MERGE_STEPS {
-            merge_band_range(&self.db, step)?;
+            let since = (step + 1 == MERGE_STEPS).then_some(self.oldest_written);
+            merge_band_range(&self.db, step, since)?;
             self.take_queued(keys);
             self.write_keys(keys)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::store::Outcome;
+    use crate::store::index::NoBacking;
+    use crate::store::redb_store::META;
+
+    fn entry(key: u64, at: u64) -> Entry {
+        Entry {
+            key,
+            id: format!("{key:016x}"),
+            at,
+            exact: u128::from(key),
+            shingles: 10,
+            signature: vec![key as u32; 8],
+            bands: vec![key, key + 1_000_000],
+            outcome: Outcome::New,
+        }
+    }
+
+    #[test]
+    fn rows_committed_during_a_merge_are_pruned_from_the_recent_table_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Database::create(dir.path().join("w.redb")).unwrap());
+        let txn = db.begin_write().unwrap();
+        txn.open_table(ENTRIES).unwrap();
+        txn.open_table(EXACT).unwrap();
+        txn.open_table(BANDS).unwrap();
+        txn.open_table(BANDS_RECENT).unwrap();
+        txn.open_table(BY_TIME).unwrap();
+        txn.open_table(META).unwrap();
+        txn.commit().unwrap();
+        let overlay = Arc::new(MemIndex::new(false));
+        let none = |_: &Entry| None;
+        for (key, at) in [(1, 100), (2, 100), (3, 100), (4, 100), (5, 300)] {
+            overlay
+                .check_and_insert(|| Ok(NoBacking), &entry(key, at), false, &none)
+                .unwrap();
+        }
+        let queue = Queue::new(Mutex::new(vec![5]));
+        let mut writer = Writer {
+            db: Arc::clone(&db),
+            overlay,
+            pending: Arc::new(AtomicUsize::new(5)),
+            queue,
+            filter: None,
+            log: Arc::new(|_: &str| {}),
+            recent_rows: 0,
+            merge_rows: 8,
+            oldest_written: u64::MAX,
+        };
+        // Entries 1-4 fill the recent table to a merge; entry 5 waits in the queue, so it is
+        // committed between the merge's first two steps, after its bands' range was merged.
+        writer.commit(&mut vec![1, 2, 3, 4]).unwrap();
+        let recent_keys = || {
+            let txn = db.begin_read().unwrap();
+            let table = txn.open_table(BANDS_RECENT).unwrap();
+            let mut keys: Vec<u64> = table
+                .iter()
+                .unwrap()
+                .map(|r| r.unwrap().1.value())
+                .collect();
+            keys.sort_unstable();
+            keys
+        };
+        assert_eq!(recent_keys(), [5, 5], "entry 5 stays for the next merge");
+        assert_eq!(prune_entries(&db, 200, 100).unwrap().removed, 4);
+        assert_eq!(recent_keys(), [5, 5]);
+        assert_eq!(prune_entries(&db, 400, 100).unwrap().removed, 1);
+        assert!(recent_keys().is_empty(), "entry 5's rows went with it");
     }
 }
