@@ -170,8 +170,8 @@ impl Processor {
     }
 
     /// The CPU part of processing a claimed file (read, decode, the plugin chain); `attempt`
-    /// counts from 1. Runs on a CPU thread of the [`crate::pipeline`]; [`Processor::finish`]
-    /// does the rest on a disk thread.
+    /// counts from 1. Runs on a CPU thread of the [`crate::pipeline`];
+    /// [`Processor::finish_all`] does the rest on a disk thread.
     pub fn prepare(&self, chain: &Chain, claimed: PathBuf, attempt: u32) -> Staged {
         let name = claimed_name(&claimed);
         let span =
@@ -222,13 +222,6 @@ impl Processor {
         }
     }
 
-    /// The disk part of one file (see [`Processor::finish_all`]).
-    pub fn finish(&self, staged: Staged) -> FileOutcome {
-        self.finish_all(vec![staged])
-            .pop()
-            .unwrap_or(FileOutcome::Failed)
-    }
-
     /// The disk part of a batch of files: writes their documents (sharing the flushes), skip
     /// records and failure reports, and moves each source to its terminal place. One outcome
     /// per file, in order.
@@ -249,10 +242,6 @@ impl Processor {
                     documents.push(document);
                     files.push((index, claimed, name, attempt, span));
                 }
-                CpuResult::Document(Err(e)) => {
-                    let _enter = span.enter();
-                    outcomes.push((index, self.outbox_fault(&e, attempt)));
-                }
                 result => {
                     let _enter = span.enter();
                     outcomes.push((index, self.finish_other(&claimed, &name, attempt, result)));
@@ -271,7 +260,8 @@ impl Processor {
         outcomes.into_iter().map(|(_, outcome)| outcome).collect()
     }
 
-    /// The disk part of a file that has no document to write.
+    /// The disk part of a file outside a batch of documents (no document, or one that could
+    /// not be serialized).
     fn finish_other(
         &self,
         claimed: &Path,
@@ -290,19 +280,14 @@ impl Processor {
             CpuResult::BadInput { error, size } => {
                 return self.fail_input(claimed, name, &error, size, attempt);
             }
-            CpuResult::Document(Ok(document)) => {
-                let written = self.outbox.write_all(std::slice::from_ref(&document)).pop();
-                let written = written
-                    .unwrap_or_else(|| Err(std::io::Error::other("no result for the document")));
-                return self.finish_written(claimed, name, document, attempt, written);
+            CpuResult::Document(document) => {
+                return self.write_one(claimed, name, document, attempt);
             }
-            CpuResult::Document(Err(e)) => return self.outbox_fault(&e, attempt),
             CpuResult::Chain { outcome, id, size } => (outcome, id, size),
         };
         match outcome {
             ChainOutcome::Done(doc) => {
-                let document = CpuResult::Document(Serialized::new(&doc));
-                self.finish_other(claimed, name, attempt, document)
+                self.write_one(claimed, name, Serialized::new(&doc), attempt)
             }
             ChainOutcome::Skipped { plugin, reason, .. } => {
                 self.finish_skipped(claimed, name, &id, &plugin, &reason, attempt)
@@ -324,6 +309,24 @@ impl Processor {
                 self.fail_plugin(claimed, name, failure, Some(size), attempt)
             }
         }
+    }
+
+    /// Writes one document on its own (outside a batch) and finishes its file.
+    fn write_one(
+        &self,
+        claimed: &Path,
+        name: &OsStr,
+        document: std::io::Result<Serialized>,
+        attempt: u32,
+    ) -> FileOutcome {
+        let document = match document {
+            Ok(document) => document,
+            Err(e) => return self.outbox_fault(&e, attempt),
+        };
+        let written = self.outbox.write_all(std::slice::from_ref(&document)).pop();
+        let written =
+            written.unwrap_or_else(|| Err(std::io::Error::other("no result for the document")));
+        self.finish_written(claimed, name, document, attempt, written)
     }
 
     /// The outbox cannot be written: not the article's fault; retried with backoff.
