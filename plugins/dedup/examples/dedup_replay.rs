@@ -5,7 +5,9 @@
 //! `cargo run --release -p dedup --example dedup_replay -- --docs DOCS.jsonl --state DIR
 //! [--from I] [--to J] [--out DECISIONS.txt] [--flush-every N] [--load-only]`
 //!
-//! `DOCS.jsonl` holds one document per line, as `ingestd process --compact` prints them
+//! With `--corpus N --seed S` instead of `--docs`, the documents are N articles of the
+//! plugin's own generated corpus (exact and near variants in Unicode forms, ligatures,
+//! curly quotes). `DOCS.jsonl` holds one document per line, as `ingestd process --compact` prints them
 //! (e.g. with a chain of cleanup alone). Documents `I..J` (by line) are processed, in order,
 //! against the index in `DIR` (created when missing, kept afterwards: run `--from 0 --to 1500`
 //! then `--from 1500` to restart half-way). The decision lines are
@@ -60,6 +62,8 @@ fn main() -> ExitCode {
     let (mut from, mut to) = (0usize, usize::MAX);
     let mut load_only = false;
     let mut flush_every = 0usize;
+    let mut corpus: Option<usize> = None;
+    let mut seed = 7u64;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -74,18 +78,28 @@ fn main() -> ExitCode {
                     .unwrap_or(usize::MAX)
             }
             "--flush-every" => flush_every = args.next().and_then(|v| v.parse().ok()).unwrap_or(0),
+            "--corpus" => corpus = args.next().and_then(|v| v.parse().ok()),
+            "--seed" => seed = args.next().and_then(|v| v.parse().ok()).unwrap_or(seed),
             "--load-only" => load_only = true,
             _ => {
                 eprintln!(
                     "usage: dedup_replay --docs FILE.jsonl --state DIR [--from I] [--to J] \
-                     [--out FILE] [--flush-every N] [--load-only]"
+                     [--out FILE] [--flush-every N] [--corpus N --seed S] [--load-only]"
                 );
                 return ExitCode::from(2);
             }
         }
     }
-    let (Some(docs), Some(state)) = (docs, state) else {
-        eprintln!("--docs and --state are required");
+    let source = match (docs, corpus) {
+        (Some(docs), None) => Source::File(docs),
+        (None, Some(n)) => Source::Corpus(n, seed),
+        _ => {
+            eprintln!("one of --docs or --corpus is required");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(state) = state else {
+        eprintln!("--state is required");
         return ExitCode::from(2);
     };
     let options = Options {
@@ -95,13 +109,21 @@ fn main() -> ExitCode {
         flush_every,
         load_only,
     };
-    match run(&docs, &state, options) {
+    match run(&source, &state, options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dedup_replay: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Where the documents come from.
+enum Source {
+    /// One JSON document per line.
+    File(PathBuf),
+    /// The plugin's generated corpus: this many articles, this seed.
+    Corpus(usize, u64),
 }
 
 /// What to run, from the command line.
@@ -114,7 +136,7 @@ struct Options {
 }
 
 fn run(
-    docs: &PathBuf,
+    source: &Source,
     state: &PathBuf,
     options: Options,
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -126,15 +148,29 @@ fn run(
         load_only,
     } = options;
     let mut documents = Vec::new();
-    for (i, line) in BufReader::new(std::fs::File::open(docs)?)
-        .lines()
-        .enumerate()
-    {
-        let line = line?;
-        if i >= from && i < to && !line.trim().is_empty() {
-            let mut doc: Document = serde_json::from_str(&line)?;
-            doc.dedup = None;
-            documents.push(doc);
+    match source {
+        Source::File(docs) => {
+            for (i, line) in BufReader::new(std::fs::File::open(docs)?)
+                .lines()
+                .enumerate()
+            {
+                let line = line?;
+                if i >= from && i < to && !line.trim().is_empty() {
+                    let mut doc: Document = serde_json::from_str(&line)?;
+                    doc.dedup = None;
+                    documents.push(doc);
+                }
+            }
+        }
+        Source::Corpus(n, seed) => {
+            let articles = dedup::corpus::generate(*n, *seed);
+            for article in articles.into_iter().take(to).skip(from) {
+                documents.push(Document {
+                    id: article.id,
+                    body: article.body,
+                    ..Document::default()
+                });
+            }
         }
     }
     if load_only {

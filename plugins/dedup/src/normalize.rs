@@ -72,27 +72,20 @@ impl Normalizer {
     pub fn normalize(&self, body: &str) -> Normalized {
         let mut out = Normalized::default();
         let mut exact = Xxh3::new();
-        let mut word = String::new();
         // This paragraph's normalized words joined by single spaces, and their hashes.
-        let mut text = String::new();
+        let mut text: Vec<u8> = Vec::new();
         let mut hashes: Vec<u64> = Vec::new();
         for paragraph in paragraphs(body) {
             text.clear();
             hashes.clear();
-            for_each_word(paragraph, &mut word, |w| {
-                hashes.push(xxh3_64(w.as_bytes()));
-                if !text.is_empty() {
-                    text.push(' ');
-                }
-                text.push_str(w);
-            });
+            words_into(paragraph, &mut text, &mut hashes);
             if hashes.is_empty() || self.is_boilerplate(paragraph, hashes.len()) {
                 continue;
             }
             if !out.words.is_empty() {
                 exact.update(b" ");
             }
-            exact.update(text.as_bytes());
+            exact.update(&text);
             out.words.extend_from_slice(&hashes);
             out.paragraph_ends.push(out.words.len());
         }
@@ -137,8 +130,107 @@ fn paragraphs(body: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Calls `f` with each normalized word (NFKC, lowercase, letters and digits only; apostrophes
-/// inside a word are dropped, any other non-alphanumeric character separates words).
+/// Appends the normalized words of `text` (NFKC, lowercase, letters and digits only;
+/// apostrophes inside a word are dropped, any other non-alphanumeric character separates
+/// words) to `out`, joined by single spaces, and the hash of each to `hashes`.
+///
+/// The bytes of a word go straight into `out` and are hashed there; plain ASCII text (most
+/// of it) is read byte by byte. `for_each_word` is the same rule, one `char` at a time
+/// (the reference in tests).
+fn words_into(text: &str, out: &mut Vec<u8>, hashes: &mut Vec<u64>) {
+    let mut words = Words {
+        out,
+        hashes,
+        start: 0,
+        in_word: false,
+    };
+    if text.is_ascii() {
+        for &b in text.as_bytes() {
+            words.ascii(b);
+        }
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        // Most text is NFKC already (precomposed accents, curly quotes): skip the normalizer.
+        for c in text.chars() {
+            words.char(c);
+        }
+    } else {
+        for c in text.nfkc() {
+            words.char(c);
+        }
+    }
+    words.end();
+}
+
+/// The word being read by [`words_into`].
+struct Words<'a> {
+    out: &'a mut Vec<u8>,
+    hashes: &'a mut Vec<u64>,
+    /// Where the current word starts in `out`.
+    start: usize,
+    /// True while a word is open (it has at least one byte).
+    in_word: bool,
+}
+
+impl Words<'_> {
+    /// Opens a word unless one is open (a space first, unless it is the first word).
+    #[inline]
+    fn begin(&mut self) {
+        if !self.in_word {
+            if !self.out.is_empty() {
+                self.out.push(b' ');
+            }
+            self.start = self.out.len();
+            self.in_word = true;
+        }
+    }
+
+    /// Closes the open word, if any, and hashes it.
+    #[inline]
+    fn end(&mut self) {
+        if self.in_word {
+            self.hashes.push(xxh3_64(&self.out[self.start..]));
+            self.in_word = false;
+        }
+    }
+
+    #[inline]
+    fn ascii(&mut self, b: u8) {
+        if b.is_ascii_alphanumeric() {
+            self.begin();
+            self.out.push(b.to_ascii_lowercase());
+        } else if b != b'\'' {
+            self.end();
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.out
+            .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+
+    #[inline]
+    fn char(&mut self, c: char) {
+        if c.is_ascii() {
+            self.ascii(c as u8);
+        } else if unicode_normalization::char::is_combining_mark(c) {
+            // A mark left uncomposed belongs to the word it follows.
+            if self.in_word {
+                self.push_char(c);
+            }
+        } else if c.is_alphanumeric() {
+            self.begin();
+            for lower in c.to_lowercase() {
+                self.push_char(lower);
+            }
+        } else if !matches!(c, '\u{2019}' | '\u{02bc}') {
+            self.end();
+        }
+    }
+}
+
+/// Calls `f` with each normalized word, one `char` at a time: the rule [`words_into`] follows.
+#[cfg(test)]
 fn for_each_word(text: &str, word: &mut String, mut f: impl FnMut(&str)) {
     word.clear();
     let push = |c: char, word: &mut String, f: &mut dyn FnMut(&str)| {
@@ -245,5 +337,69 @@ mod tests {
         let n = normalizer();
         assert!(n.normalize("").words.is_empty());
         assert!(n.normalize(" ... \n\n —— ").paragraph_ends.is_empty());
+    }
+
+    #[test]
+    fn words_into_gives_the_words_of_the_char_by_char_rule() {
+        // Pieces that exercise every branch: ASCII, apostrophes (straight, curly, modifier),
+        // punctuation, accents precomposed and combining (also after a space), compatibility
+        // characters, letters whose lowercase is longer, digits, non-Latin scripts.
+        let pieces = [
+            "Hello",
+            "world",
+            " ",
+            "  ",
+            "\n",
+            "'",
+            "\u{2019}",
+            "\u{02bc}",
+            "s",
+            "U.S.",
+            "-",
+            "\u{2014}",
+            "Vi\u{1ec7}t",
+            "Nam",
+            "e\u{301}",
+            " \u{301}",
+            "q\u{307}",
+            "\u{FF4F}k",
+            "\u{FB01}ne",
+            "\u{130}",
+            "\u{1E9E}",
+            "42",
+            "3.5",
+            "\u{0394}\u{03B9}",
+            "\u{65E5}\u{672C}",
+            "\u{0661}\u{0662}",
+            "!",
+            "\"",
+            "\u{201C}x\u{201D}",
+            "A",
+            "Z",
+            "\t",
+            "_",
+            "ß",
+        ];
+        let mut seed = 0x1234_5678_9abc_def0_u64;
+        for _ in 0..3_000 {
+            let mut text = String::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for i in 0..(seed >> 60) + 1 {
+                let pick = (seed.rotate_left(7 * i as u32) >> 33) as usize % pieces.len();
+                text.push_str(pieces[pick]);
+            }
+            let mut expected = Vec::new();
+            for_each_word(&text, &mut String::new(), |w| expected.push(w.to_owned()));
+            let (mut out, mut hashes) = (Vec::new(), Vec::new());
+            words_into(&text, &mut out, &mut hashes);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                expected.join(" "),
+                "{text:?}"
+            );
+            let expected_hashes: Vec<u64> =
+                expected.iter().map(|w| xxh3_64(w.as_bytes())).collect();
+            assert_eq!(hashes, expected_hashes, "{text:?}");
+        }
     }
 }
