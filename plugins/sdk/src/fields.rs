@@ -18,12 +18,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::ser::SerializeMap;
 use serde_json::value::RawValue;
 
 use crate::document::Document;
+use crate::json::{self, WriteJson};
 
 /// Every field, present and future: what a plugin that declares nothing reads.
 pub const ALL: u64 = u64::MAX;
@@ -41,15 +40,21 @@ macro_rules! document_fields {
         /// Names of the known top-level fields (besides `id`), in bit order.
         pub const KNOWN: &[&str] = &[$(stringify!($field)),*];
 
-        /// Writes the fields of `doc` in `mask`.
-        fn write_known<M: SerializeMap>(
-            map: &mut M,
+        /// Writes the fields of `doc` in `mask` as members of a JSON object (`,` before each
+        /// but the object's first member).
+        fn write_known(
+            out: &mut Vec<u8>,
             doc: &Document,
             mask: u64,
-        ) -> Result<(), M::Error> {
+            first: &mut bool,
+        ) -> serde_json::Result<()> {
             $(
                 if mask & $konst != 0 {
-                    map.serialize_entry(stringify!($field), &doc.$field)?;
+                    if !std::mem::take(first) {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(concat!("\"", stringify!($field), "\":").as_bytes());
+                    doc.$field.write_json(out)?;
                 }
             )*
             Ok(())
@@ -66,7 +71,13 @@ macro_rules! document_fields {
         /// The JSON of the known field number `bit`, in a buffer sized for it up front.
         fn encode_known(doc: &Document, bit: usize) -> serde_json::Result<Vec<u8>> {
             match bit {
-                $( $bit => to_sized_vec(&doc.$field), )*
+                $(
+                    $bit => {
+                        let mut out = Vec::with_capacity(doc.$field.json_size());
+                        doc.$field.write_json(&mut out)?;
+                        Ok(out)
+                    }
+                )*
                 _ => Ok(b"null".to_vec()),
             }
         }
@@ -205,13 +216,6 @@ impl JsonSize for crate::document::TraceEntry {
     }
 }
 
-/// `serde_json::to_vec` into a buffer of the value's [`JsonSize`].
-fn to_sized_vec<T: Serialize + JsonSize>(value: &T) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(value.json_size());
-    serde_json::to_writer(&mut out, value)?;
-    Ok(out)
-}
-
 /// The names of the fields in a mask, in bit order (`extra` for [`EXTRA`]).
 pub fn names(mask: u64) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = KNOWN
@@ -235,36 +239,6 @@ fn parse_or_default<T: DeserializeOwned + Default>(value: &RawValue) -> serde_js
         Ok(T::default())
     } else {
         serde_json::from_str(value.get())
-    }
-}
-
-/// What changed between two documents, as a field patch.
-struct Changes<'a> {
-    before: &'a Document,
-    after: &'a Document,
-    /// The known fields that differ ([`changed_known`]), compared once.
-    known: u64,
-}
-
-impl Serialize for Changes<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (before, after) = (self.before, self.after);
-        let mut map = serializer.serialize_map(None)?;
-        if before.id != after.id {
-            map.serialize_entry("id", &after.id)?;
-        }
-        write_known(&mut map, after, self.known)?;
-        for (name, value) in &after.extra {
-            if before.extra.get(name) != Some(value) {
-                map.serialize_entry(name, value)?;
-            }
-        }
-        for name in before.extra.keys() {
-            if !after.extra.contains_key(name) {
-                map.serialize_entry(name, &())?;
-            }
-        }
-        map.end()
     }
 }
 
@@ -307,7 +281,7 @@ impl FieldCache {
         }
         let mut out = Vec::with_capacity(size);
         out.extend_from_slice(b"{\"id\":");
-        serde_json::to_writer(&mut out, &doc.id)?;
+        json::write_str(&mut out, &doc.id);
         for (bit, (name, slot)) in KNOWN.iter().zip(&self.values).enumerate() {
             if sent & (1 << bit) == 0 {
                 continue;
@@ -347,17 +321,41 @@ impl FieldCache {
 }
 
 /// Plugin side: the field patch that turns `before` into `after` (`{}` when nothing changed).
+///
+/// Written member by member as `serde_json` writes a map (compact, in this order: `id` if it
+/// changed, the known fields in bit order, new or changed unknown fields, removed unknown
+/// fields as `null`), with the text fields through [`json::write_str`].
 pub fn encode_patch(before: &Document, after: &Document) -> serde_json::Result<Vec<u8>> {
     let known = changed_known(before, after);
     let mut out = Vec::with_capacity(64 + known_size(after, known));
-    serde_json::to_writer(
-        &mut out,
-        &Changes {
-            before,
-            after,
-            known,
-        },
-    )?;
+    let mut first = true;
+    out.push(b'{');
+    if before.id != after.id {
+        first = false;
+        out.extend_from_slice(b"\"id\":");
+        json::write_str(&mut out, &after.id);
+    }
+    write_known(&mut out, after, known, &mut first)?;
+    for (name, value) in &after.extra {
+        if before.extra.get(name) != Some(value) {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            json::write_str(&mut out, name);
+            out.push(b':');
+            serde_json::to_writer(&mut out, value)?;
+        }
+    }
+    for name in before.extra.keys() {
+        if !after.extra.contains_key(name) {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            json::write_str(&mut out, name);
+            out.extend_from_slice(b":null");
+        }
+    }
+    out.push(b'}');
     Ok(out)
 }
 

@@ -49,6 +49,7 @@ pub mod abi;
 pub mod client;
 pub mod document;
 pub mod fields;
+mod json;
 pub mod plugin;
 pub mod testing;
 pub mod text;

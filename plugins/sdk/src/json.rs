@@ -1,0 +1,233 @@
+//! The JSON of the document's text fields, written as `serde_json` writes them, eight bytes at a time.
+
+use crate::document::{DedupInfo, Entity, Paragraph, SourceInfo, TraceEntry};
+
+/// How `serde_json` escapes each byte of a string: 0 for none, `u` for `\u00XX`, else the
+/// letter after the backslash.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// High bit of each byte of a word that holds a byte `serde_json` escapes (a control
+/// character, `"` or `\`); only bytes below 0x80 can be such a byte.
+fn escapes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // `x - ONES * n` sets a byte's high bit where the byte was below `n` (for bytes below
+    // 0x80, which `!word & HIGH` keeps); `zero(x ^ c)` finds the bytes equal to `c`.
+    let below = |n: u64| word.wrapping_sub(ONES * n);
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    (below(0x20) | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))))
+        & !word
+        & HIGH
+}
+
+/// Writes `text` as a JSON string, byte for byte as `serde_json::to_writer` does: `"` and `\`
+/// escaped, control characters as `\b \t \n \f \r` or `\u00XX` (lower-case hex), nothing else.
+/// Runs without an escape are copied eight bytes at a time.
+pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let found = escapes(u64::from_le_bytes(word));
+            if found == 0 {
+                i += 8;
+                continue;
+            }
+            // Borrows in the subtraction can mark a byte after a true hit, never before one:
+            // the first marked byte is the first escape, the rest are checked one by one.
+            i += (found.trailing_zeros() / 8) as usize;
+        }
+        let b = bytes[i];
+        let escape = ESCAPE[usize::from(b)];
+        if escape == 0 {
+            i += 1;
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        if escape == b'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]);
+        } else {
+            out.extend_from_slice(&[b'\\', escape]);
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// A field value's JSON, as `serde_json::to_writer` writes it. Strings and the paragraphs
+/// (most of a document's bytes) go through [`write_str`]; the rest through `serde_json`.
+pub(crate) trait WriteJson {
+    /// Appends the value's JSON to `out`.
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+}
+
+impl WriteJson for String {
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        write_str(out, self);
+        Ok(())
+    }
+}
+
+impl WriteJson for Option<String> {
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        match self {
+            Some(text) => write_str(out, text),
+            None => out.extend_from_slice(b"null"),
+        }
+        Ok(())
+    }
+}
+
+impl WriteJson for Vec<String> {
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.push(b'[');
+        for (i, text) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, text);
+        }
+        out.push(b']');
+        Ok(())
+    }
+}
+
+impl WriteJson for Vec<Paragraph> {
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.push(b'[');
+        for (i, p) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // As derived: {"kind":...,"text":...}.
+            out.extend_from_slice(b"{\"kind\":");
+            serde_json::to_writer(&mut *out, &p.kind)?;
+            out.extend_from_slice(b",\"text\":");
+            write_str(out, &p.text);
+            out.push(b'}');
+        }
+        out.push(b']');
+        Ok(())
+    }
+}
+
+/// Types written by `serde_json` itself.
+macro_rules! through_serde {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl WriteJson for $ty {
+                fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+                    serde_json::to_writer(out, self)
+                }
+            }
+        )*
+    };
+}
+
+through_serde!(
+    SourceInfo,
+    Option<bool>,
+    Option<u64>,
+    Vec<Entity>,
+    Option<DedupInfo>,
+    Vec<TraceEntry>,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ours(text: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_str(&mut out, text);
+        out
+    }
+
+    #[test]
+    fn every_byte_at_every_position_is_written_as_serde_json_writes_it() {
+        for c in (0u8..0x80)
+            .map(char::from)
+            .chain(['é', '\u{2028}', '😀', '\u{7f}'])
+        {
+            for before in 0..17 {
+                for after in [0, 1, 7, 8, 9] {
+                    let text = format!("{}{c}{}", "a".repeat(before), "b".repeat(after));
+                    assert_eq!(ours(&text), serde_json::to_vec(&text).unwrap(), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_texts_are_written_as_serde_json_writes_them() {
+        const PIECES: &[&str] = &[
+            "a", "Z", " ", "\n", "\n\n", "\"", "\\", "\t", "\r", "\u{1}", "\u{1f}", "\u{7f}", "é",
+            "—", "😀", "/", "abcdefgh", "<>&'",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let text: String = (0..next(30)).map(|_| PIECES[next(PIECES.len())]).collect();
+            assert_eq!(ours(&text), serde_json::to_vec(&text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fields_are_written_as_serde_json_writes_them() {
+        let paragraphs = vec![
+            Paragraph::text("One \"quoted\"\nline"),
+            Paragraph::heading("Two"),
+            Paragraph {
+                kind: crate::document::ParagraphKind::Other,
+                text: String::new(),
+            },
+        ];
+        let mut out = Vec::new();
+        paragraphs.write_json(&mut out).unwrap();
+        assert_eq!(out, serde_json::to_vec(&paragraphs).unwrap());
+        let authors = vec!["A \\ B".to_owned(), "C".to_owned()];
+        out.clear();
+        authors.write_json(&mut out).unwrap();
+        assert_eq!(out, serde_json::to_vec(&authors).unwrap());
+        for title in [None, Some("T\u{0}".to_owned())] {
+            out.clear();
+            title.write_json(&mut out).unwrap();
+            assert_eq!(out, serde_json::to_vec(&title).unwrap());
+        }
+    }
+}
