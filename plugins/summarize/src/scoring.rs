@@ -28,9 +28,12 @@ pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) 
     // Sized for a typical article (a few distinct words per sentence), so it rarely grows.
     let mut vocabulary: FxHashMap<Cow<'_, str>, u32> =
         FxHashMap::with_capacity_and_hasher(sentences.len() * 8, Default::default());
-    let mut ids: Vec<u32> = Vec::new();
+    // About one word per six bytes of text, and as many content words as the vocabulary's
+    // room: both rarely grow.
+    let text_bytes: usize = sentences.iter().map(|s| s.text.len()).sum();
+    let mut ids: Vec<u32> = Vec::with_capacity(text_bytes / 6 + 8);
     let mut bounds = Vec::with_capacity(sentences.len());
-    let mut frequency: Vec<u32> = Vec::new();
+    let mut frequency: Vec<u32> = Vec::with_capacity(sentences.len() * 8);
     let mut scratch = String::new();
     for sentence in sentences {
         let start = ids.len();
