@@ -121,6 +121,34 @@ macro_rules! document_fields {
                 _ => None,
             }
         }
+
+        /// Reads the value of the known field `name` from `map` into `fields` (`null` as the
+        /// default, as [`set_known`] does) and returns its bit; `None` when the name is not a
+        /// known field.
+        fn read_known<'de, A: serde::de::MapAccess<'de>>(
+            map: &mut A,
+            fields: &mut Document,
+            name: &str,
+        ) -> Option<Result<u64, A::Error>> {
+            match name {
+                $(
+                    stringify!($field) => Some(map.next_value::<Option<_>>().map(|value| {
+                        fields.$field = value.unwrap_or_default();
+                        $konst
+                    })),
+                )*
+                _ => None,
+            }
+        }
+
+        /// Moves the known fields in `mask` from `from` into `doc`.
+        fn move_known(doc: &mut Document, from: &mut Document, mask: u64) {
+            $(
+                if mask & $konst != 0 {
+                    doc.$field = std::mem::take(&mut from.$field);
+                }
+            )*
+        }
     };
 }
 
@@ -422,10 +450,83 @@ impl<'de> serde::Deserialize<'de> for Name<'de> {
     }
 }
 
+/// A well-formed patch, read in one pass: each member parsed straight into its field's type.
+#[derive(Default)]
+struct ParsedPatch {
+    /// The last `id` member.
+    id: Option<String>,
+    /// The known fields the patch sets, in `fields`.
+    known: u64,
+    fields: Document,
+    /// The unknown members in order (`None` for `null`: remove).
+    extra: Vec<(String, Option<serde_json::Value>)>,
+}
+
+impl<'de> serde::Deserialize<'de> for ParsedPatch {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ParsedPatch;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field patch")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ParsedPatch, A::Error> {
+                let mut patch = ParsedPatch::default();
+                while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+                    if name == "id" {
+                        patch.id = Some(map.next_value()?);
+                        continue;
+                    }
+                    match read_known(&mut map, &mut patch.fields, &name) {
+                        Some(bit) => patch.known |= bit?,
+                        None => {
+                            let value = map.next_value()?;
+                            patch.extra.push((name.into_owned(), value));
+                        }
+                    }
+                }
+                Ok(patch)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Host side: applies a field patch to `doc` and returns the mask of the fields it set
 /// ([`EXTRA`] for unknown ones). On error the document may be partly patched; the host fails
 /// it anyway.
+///
+/// A patch that parses in one pass with every member of its field's type and the document's
+/// `id` (every patch a plugin of this SDK writes) is applied from that pass, which sets what
+/// the member-by-member checks below would set: the last member of a name wins, and `null`
+/// is a field's default or removes an unknown field. Anything else goes through those checks,
+/// on the untouched document, for their error.
 pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<u64, PatchError> {
+    if let Ok(mut parsed) = serde_json::from_slice::<ParsedPatch>(patch)
+        && parsed.id.as_ref().is_none_or(|id| *id == doc.id)
+    {
+        move_known(doc, &mut parsed.fields, parsed.known);
+        let extra = if parsed.extra.is_empty() { 0 } else { EXTRA };
+        for (name, value) in parsed.extra {
+            match value {
+                Some(value) => {
+                    doc.extra.insert(name, value);
+                }
+                None => {
+                    doc.extra.remove(&name);
+                }
+            }
+        }
+        return Ok(parsed.known | extra);
+    }
+    apply_patch_checked(doc, patch)
+}
+
+/// [`apply_patch`] member by member, in name order, each member checked on its own.
+fn apply_patch_checked(doc: &mut Document, patch: &[u8]) -> Result<u64, PatchError> {
     let members: BTreeMap<Name<'_>, &RawValue> =
         serde_json::from_slice(patch).map_err(|e| PatchError::NotAnObject {
             // serde quotes offending values whole: bound them (found by fuzzing, 1.0 output).
@@ -626,6 +727,36 @@ mod tests {
         assert_eq!(patched.summary.as_deref(), Some("from the body"));
         assert_eq!(patched.title, host_doc.title);
         assert_eq!(patched.raw, host_doc.raw);
+    }
+
+    #[test]
+    fn the_one_pass_reading_sets_what_the_member_checks_set() {
+        let patches: &[&str] = &[
+            r#"{}"#,
+            r#"{"title": "T", "body": "b\nc", "paragraphs": [{"kind": "heading", "text": "h"}]}"#,
+            r#"{"title": null, "authors": null, "word_count": 3, "translated": true}"#,
+            r#"{"title": "a", "title": "b", "future": 1, "future": null, "new": [1, "x"]}"#,
+            r#"{"future": null, "id": "abc", "source": null, "dedup": {"fingerprint": "f"}}"#,
+            r#"{"ti\u0074le": "escaped name", "entities": [{"text": "X", "label": "ORG", "count": 1}]}"#,
+            r#"{"title": 5, "title": "valid last"}"#,
+            r#"{"title": "valid first", "title": 5}"#,
+            r#"{"id": "other", "title": "x"}"#,
+            r#"{"id": "other", "id": "abc"}"#,
+            r#"{"authors": "not a list", "body": 3}"#,
+            r#"{"future": {"unclosed": 1}"#,
+            r#"{"title": "x"} trailing"#,
+            r#"[1, 2]"#,
+            r#"{"body": "x", "summary": {"not": "a string"}}"#,
+        ];
+        for patch in patches {
+            let (mut fast, mut checked) = (full_document(), full_document());
+            let fast_result = apply_patch(&mut fast, patch.as_bytes());
+            let checked_result = apply_patch_checked(&mut checked, patch.as_bytes());
+            assert_eq!(fast_result, checked_result, "{patch}");
+            if checked_result.is_ok() {
+                assert_eq!(fast, checked, "{patch}");
+            }
+        }
     }
 
     #[test]
