@@ -108,36 +108,43 @@ impl WriteJson for Option<String> {
     }
 }
 
+/// Writes `items` as a JSON array, each element by `write`.
+fn write_array<T>(
+    out: &mut Vec<u8>,
+    items: &[T],
+    mut write: impl FnMut(&mut Vec<u8>, &T) -> serde_json::Result<()>,
+) -> serde_json::Result<()> {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item)?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
 impl WriteJson for Vec<String> {
     fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        out.push(b'[');
-        for (i, text) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        write_array(out, self, |out, text| {
             write_str(out, text);
-        }
-        out.push(b']');
-        Ok(())
+            Ok(())
+        })
     }
 }
 
 impl WriteJson for Vec<Paragraph> {
     fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        out.push(b'[');
-        for (i, p) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        write_array(out, self, |out, p| {
             // As derived: {"kind":...,"text":...}.
             out.extend_from_slice(b"{\"kind\":");
             serde_json::to_writer(&mut *out, &p.kind)?;
             out.extend_from_slice(b",\"text\":");
             write_str(out, &p.text);
             out.push(b'}');
-        }
-        out.push(b']');
-        Ok(())
+            Ok(())
+        })
     }
 }
 

@@ -544,7 +544,7 @@ impl Backing for Snapshot {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::time::Instant;
 
     use super::*;
@@ -557,7 +557,8 @@ mod tests {
         }
     }
 
-    fn entry(key: u64, band: u64) -> Entry {
+    /// A stored entry with `key` whose two bands are derived from `band`.
+    pub(in crate::store) fn entry(key: u64, band: u64) -> Entry {
         Entry {
             key,
             id: format!("{key:016x}"),

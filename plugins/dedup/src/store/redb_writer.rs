@@ -357,20 +357,13 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::store::Outcome;
     use crate::store::index::NoBacking;
     use crate::store::redb_store::META;
 
     fn entry(key: u64, at: u64) -> Entry {
         Entry {
-            key,
-            id: format!("{key:016x}"),
             at,
-            exact: u128::from(key),
-            shingles: 10,
-            signature: vec![key as u32; 8],
-            bands: vec![key, key + 1_000_000],
-            outcome: Outcome::New,
+            ..crate::store::redb_store::tests::entry(key, key)
         }
     }
 
