@@ -101,7 +101,7 @@ fn run_daemon(
     overrides: Overrides,
     _args: &RunArgs,
 ) -> Result<ExitCode> {
-    // Before any thread starts: one arena per plugin thread, at least two.
+    // Before any thread starts: one arena per CPU thread (they run the plugins), at least two.
     memory::tune_allocator(settings.worker_count().max(2));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -48,7 +48,7 @@ pub enum DaemonError {
     #[error(transparent)]
     Metrics(#[from] ListenError),
     /// The threads that run the plugins could not start.
-    #[error("cannot start the plugin threads: {0}")]
+    #[error("cannot start the processing threads: {0}")]
     Threads(std::io::Error),
 }
 
