@@ -198,17 +198,13 @@ impl Stages for Work {
                 .into_iter()
                 .partition(|file| Arc::ptr_eq(&file.processor, &processor));
             rest = other;
-            let retries: Vec<WorkItem> = same
-                .iter()
-                .map(|file| WorkItem::Claimed {
-                    path: file.staged.claimed().to_owned(),
-                    attempt: file.staged.attempt() + 1,
-                })
-                .collect();
-            let outcomes = processor.finish_all(same.into_iter().map(|f| f.staged).collect());
-            for (retry, outcome) in retries.into_iter().zip(outcomes) {
+            for finished in processor.finish_all(same.into_iter().map(|f| f.staged).collect()) {
                 self.shared.ops.stats().in_flight(false);
-                if let FileOutcome::Retry { after } = outcome {
+                if let FileOutcome::Retry { after } = finished.outcome {
+                    let retry = WorkItem::Claimed {
+                        path: finished.claimed,
+                        attempt: finished.attempt + 1,
+                    };
                     self.retry_later(retry, after);
                 }
             }

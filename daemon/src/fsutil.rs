@@ -300,8 +300,9 @@ fn copy_error(error: &io::Error) -> io::Error {
 /// among them and with concurrent callers: each file goes to a temp file; one `syncfs`
 /// (group-committed through `data`, the filesystem of that folder) makes all their data and
 /// sizes durable (or one `fdatasync` per file, as `data` says); each is renamed to its name;
-/// one folder fsync (through `folder`) makes the names durable. Each file gets its own result, in order; a failed flush fails every file
-/// that waited for it. Readers see a whole file or none, never a partial one.
+/// one folder fsync (through `folder`) makes the names durable. Each file gets its own
+/// result, in order; a failed flush fails every file that waited for it. Readers see a whole
+/// file or none, never a partial one.
 ///
 /// Per file this costs no flush of its own: on a virtual disk where a flush costs a few
 /// hundred microseconds of CPU and three waits, one `fdatasync` per file was most of the

@@ -45,7 +45,7 @@ pub fn to_bytes(doc: &Document) -> io::Result<Vec<u8>> {
 
 /// A document serialized for the outbox, ready to be written. Made on the CPU threads, so
 /// that what waits for the disk is a buffer of the file's size, not the whole document.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Serialized {
     /// The document's id.
     pub id: String,

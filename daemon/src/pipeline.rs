@@ -66,11 +66,10 @@ impl Pipeline {
     /// Starts `workers` CPU threads (at least one) and [`DISK_THREADS`] disk threads.
     pub fn start<S: Stages>(stages: Arc<S>, workers: usize) -> std::io::Result<Self> {
         let workers = workers.max(1);
-        let disk_threads = DISK_THREADS;
         let (handoff, staged) = sync_channel::<S::Staged>(MAX_BATCH);
         let staged = Arc::new(Mutex::new(staged));
-        let mut threads = Vec::with_capacity(workers + disk_threads);
-        for i in 0..disk_threads {
+        let mut threads = Vec::with_capacity(workers + DISK_THREADS);
+        for i in 0..DISK_THREADS {
             let (stages, staged) = (Arc::clone(&stages), Arc::clone(&staged));
             threads.push(
                 std::thread::Builder::new()

@@ -58,16 +58,15 @@ pub struct Staged {
     result: CpuResult,
 }
 
-impl Staged {
-    /// The claimed file, in `.processing/`.
-    pub fn claimed(&self) -> &Path {
-        &self.claimed
-    }
-
-    /// Which attempt this is (from 1).
-    pub fn attempt(&self) -> u32 {
-        self.attempt
-    }
+/// A file after its disk part.
+#[derive(Debug)]
+pub struct Finished {
+    /// Where the file was claimed (still there if `outcome` is a retry).
+    pub claimed: PathBuf,
+    /// The attempt that just ended (from 1).
+    pub attempt: u32,
+    /// What happened to it.
+    pub outcome: FileOutcome,
 }
 
 /// What the CPU part ended with.
@@ -223,13 +222,13 @@ impl Processor {
     }
 
     /// The disk part of a batch of files: writes their documents (sharing the flushes), skip
-    /// records and failure reports, and moves each source to its terminal place. One outcome
-    /// per file, in order.
-    pub fn finish_all(&self, batch: Vec<Staged>) -> Vec<FileOutcome> {
-        let mut outcomes = Vec::with_capacity(batch.len());
+    /// records and failure reports, and moves each source to its terminal place. One
+    /// [`Finished`] per file.
+    pub fn finish_all(&self, batch: Vec<Staged>) -> Vec<Finished> {
+        let mut finished = Vec::with_capacity(batch.len());
         let mut documents = Vec::new();
         let mut files = Vec::new();
-        for (index, staged) in batch.into_iter().enumerate() {
+        for staged in batch {
             let Staged {
                 claimed,
                 name,
@@ -240,24 +239,32 @@ impl Processor {
             match result {
                 CpuResult::Document(Ok(document)) => {
                     documents.push(document);
-                    files.push((index, claimed, name, attempt, span));
+                    files.push((claimed, name, attempt, span));
                 }
                 result => {
-                    let _enter = span.enter();
-                    outcomes.push((index, self.finish_other(&claimed, &name, attempt, result)));
+                    let outcome =
+                        span.in_scope(|| self.finish_other(&claimed, &name, attempt, result));
+                    finished.push(Finished {
+                        claimed,
+                        attempt,
+                        outcome,
+                    });
                 }
             }
         }
         let written = self.outbox.write_all(&documents);
-        for (((index, claimed, name, attempt, span), document), written) in
+        for (((claimed, name, attempt, span), document), written) in
             files.into_iter().zip(documents).zip(written)
         {
-            let _enter = span.enter();
-            let outcome = self.finish_written(&claimed, &name, document, attempt, written);
-            outcomes.push((index, outcome));
+            let outcome =
+                span.in_scope(|| self.finish_written(&claimed, &name, document, attempt, written));
+            finished.push(Finished {
+                claimed,
+                attempt,
+                outcome,
+            });
         }
-        outcomes.sort_by_key(|(index, _)| *index);
-        outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+        finished
     }
 
     /// The disk part of a file outside a batch of documents (no document, or one that could
