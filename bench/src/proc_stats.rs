@@ -6,14 +6,18 @@ use std::fs;
 /// Peak and current resident memory, in KiB (VmHWM, VmRSS).
 pub(crate) fn memory_kib(pid: u32) -> Option<(u64, u64)> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |key: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    Some((field("VmHWM:")?, field("VmRSS:")?))
+    Some((
+        status_field(&status, "VmHWM:")?,
+        status_field(&status, "VmRSS:")?,
+    ))
+}
+
+/// The first number on the line of a `/proc/.../status` text that starts with `key`.
+fn status_field(status: &str, key: &str) -> Option<u64> {
+    status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
 }
 
 /// User and system CPU seconds in a `/proc/.../stat` line.
@@ -51,16 +55,10 @@ pub(crate) struct ThreadGroup {
 
 /// Voluntary and involuntary context switches in a `/proc/.../status` text.
 fn context_switches(status: &str) -> (u64, u64) {
-    let field = |key: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
+    let count = |key: &str| status_field(status, key).unwrap_or(0);
     (
-        field("voluntary_ctxt_switches:"),
-        field("nonvoluntary_ctxt_switches:"),
+        count("voluntary_ctxt_switches:"),
+        count("nonvoluntary_ctxt_switches:"),
     )
 }
 
