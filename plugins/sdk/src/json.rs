@@ -1,5 +1,6 @@
 //! The JSON of the document's text fields, written as `serde_json` writes them, eight bytes at a time.
 
+use crate::ascii8;
 use crate::document::{DedupInfo, Entity, Paragraph, SourceInfo, TraceEntry};
 
 /// How `serde_json` escapes each byte of a string: 0 for none, `u` for `\u00XX`, else the
@@ -24,15 +25,10 @@ static ESCAPE: [u8; 256] = {
 /// High bit of each byte of a word that holds a byte `serde_json` escapes (a control
 /// character, `"` or `\`); only bytes below 0x80 can be such a byte.
 fn escapes(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // `x - ONES * n` sets a byte's high bit where the byte was below `n` (for bytes below
-    // 0x80, which `!word & HIGH` keeps); `zero(x ^ c)` finds the bytes equal to `c`.
-    let below = |n: u64| word.wrapping_sub(ONES * n);
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    (below(0x20) | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))))
-        & !word
-        & HIGH
+    // `word - 0x20 * ONES` sets a byte's high bit where the byte was below 0x20 (for bytes
+    // below 0x80, which `!word & HIGH` keeps).
+    let control = word.wrapping_sub(0x2020_2020_2020_2020) & !word & ascii8::HIGH;
+    control | ascii8::equal(word, b'"') | ascii8::equal(word, b'\\')
 }
 
 /// Writes `text` as a JSON string, byte for byte as `serde_json::to_writer` does: `"` and `\`
@@ -45,10 +41,8 @@ pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let found = escapes(u64::from_le_bytes(word));
+        if let Some(word) = ascii8::word(bytes, i) {
+            let found = escapes(word);
             if found == 0 {
                 i += 8;
                 continue;

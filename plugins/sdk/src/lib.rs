@@ -46,6 +46,7 @@
 //! incompatible change would export a new symbol (`ingestd_plugin_v2`) beside the old one.
 
 pub mod abi;
+pub mod ascii8;
 pub mod client;
 pub mod document;
 pub mod fields;

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use crate::abbreviations::{AbbrevKind, Abbreviations, MAX_ABBREV_BYTES};
 use crate::words::char_at;
-use textkit::ascii8;
+use ingestd_sdk::ascii8;
 
 /// Splits paragraphs into sentences. Built once; cheap to share between threads.
 #[derive(Debug, Clone, Default)]

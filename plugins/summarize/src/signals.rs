@@ -7,7 +7,7 @@ use aho_corasick::{
 };
 
 use crate::words::char_at;
-use textkit::ascii8;
+use ingestd_sdk::ascii8;
 
 /// Caption or credit openers ("Photo: ...", "File photo of ...").
 const CAPTION_PREFIXES: &[&str] = &[

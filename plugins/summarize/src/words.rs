@@ -4,7 +4,7 @@
 use rustc_hash::FxHashSet;
 use std::borrow::Cow;
 
-use textkit::ascii8;
+use ingestd_sdk::ascii8;
 
 const ENGLISH: &[&str] = &[
     "a",

@@ -18,7 +18,8 @@
 //! crates cannot be linked together: each exports the same `ingestd_plugin_v1` symbol).
 
 pub mod apply;
-pub mod ascii8;
+/// Moved to the SDK, which the summarizer and the SDK's own JSON writer share with cleanup.
+pub use ingestd_sdk::ascii8;
 pub mod boilerplate;
 pub mod byline;
 pub mod cleaner;

@@ -3,7 +3,8 @@
 //!
 //! A mask has the high bit of each byte (bit `8j + 7` for byte `j`, little-endian) set where
 //! the test holds. [`chunk`] hands out only all-ASCII words, which the arithmetic tests need
-//! (no byte of a sum then carries into the next); [`equal`] and [`skip_except`] take any bytes.
+//! (no byte of a sum then carries into the next); [`word`], [`equal`] and [`skip_except`] take
+//! any bytes.
 
 /// The high bit of every byte of a word of eight bytes.
 pub const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -21,7 +22,7 @@ pub fn chunk(bytes: &[u8], i: usize) -> Option<u64> {
 
 /// Eight bytes of `bytes` from `i`, whatever they are.
 #[inline(always)]
-fn word(bytes: &[u8], i: usize) -> Option<u64> {
+pub fn word(bytes: &[u8], i: usize) -> Option<u64> {
     let eight: [u8; 8] = bytes.get(i..i + 8)?.try_into().ok()?;
     Some(u64::from_le_bytes(eight))
 }
