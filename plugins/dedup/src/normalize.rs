@@ -273,10 +273,18 @@ mod tests {
         Normalizer::new(&config.boilerplate_phrases, config.boilerplate_max_words).unwrap()
     }
 
+    /// The words [`words_into`] finds in `text`.
     fn words(text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for_each_word(text, &mut String::new(), |w| out.push(w.to_owned()));
-        out
+        let (mut out, mut hashes) = (Vec::new(), Vec::new());
+        words_into(text, &mut out, &mut hashes);
+        let words: Vec<String> = String::from_utf8(out)
+            .unwrap()
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(words.len(), hashes.len());
+        words
     }
 
     #[test]
