@@ -12,8 +12,9 @@
 //! there (most band buckets of a new article).
 //!
 //! Tables: `entries` (key -> encoded [`Entry`]), `exact` (exact hash -> key),
-//! `band_buckets` and `band_buckets_recent` (band key -> newest document keys, see
-//! [`buckets`]; new rows go to the small one and are merged in sorted runs) and `by_time`
+//! `band_buckets` (band key -> newest document keys, see [`buckets`]), `recent_band_rows`
+//! (one row per band and new document, see [`recent`]; merged into `band_buckets` in sorted
+//! runs), `meta` (the recent table's sequence and time bound) and `by_time`
 //! (stored-at << 64 | key), the last for retention.
 
 use std::cell::OnceCell;
@@ -26,7 +27,7 @@ use std::time::Duration;
 
 use redb::{
     AccessGuard, Database, Durability, ReadOnlyTable, ReadTransaction, ReadableTable,
-    ReadableTableMetadata, TableDefinition, TableHandle,
+    ReadableTableMetadata, TableDefinition, TableHandle, WriteTransaction,
 };
 
 use super::buckets::{self, BucketTable};
@@ -41,7 +42,8 @@ pub(super) const EXACT: TableDefinition<u128, u64> = TableDefinition::new("exact
 pub(super) const BANDS: BucketTable = TableDefinition::new("band_buckets");
 /// The recent band rows (see [`recent`]).
 pub(super) const BANDS_RECENT: RecentTable = TableDefinition::new("recent_band_rows");
-/// Small values: the next recent row's sequence number.
+/// Small values: the next recent row's sequence number and the recent table's time bound
+/// (see [`recent::NEXT_SEQ`] and [`recent::SINCE`]).
 pub(super) const META: MetaTable = TableDefinition::new("meta");
 /// The recent band table of indexes written before [`BANDS_RECENT`] (band key -> packed
 /// keys, like [`BANDS`]): its rows are moved to [`BANDS_RECENT`] at open, in order.
@@ -54,7 +56,7 @@ pub const BATCH: usize = 2048;
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
 /// Most uncommitted entries before checks wait for the writer.
 pub const MAX_PENDING: usize = 4 * BATCH;
-/// Rows added to the recent bucket table that trigger a merge (about 30,000 documents).
+/// Rows added to the recent band table that trigger a merge (about 30,000 documents).
 const MERGE_ROWS: u64 = 1 << 20;
 
 /// Tuning of a [`RedbStore`].
@@ -62,7 +64,7 @@ const MERGE_ROWS: u64 = 1 << 20;
 pub struct RedbOptions {
     /// Size of redb's page cache, in bytes.
     pub cache_bytes: usize,
-    /// Rows added to the recent bucket table that trigger a merge into the main one.
+    /// Rows added to the recent band table that trigger a merge into the main one.
     pub merge_rows: u64,
     /// Most memory of the [`KeyFilter`] of committed keys; 0 for none (every check reads).
     pub filter_bytes: usize,
@@ -147,15 +149,7 @@ impl RedbStore {
                 e => StoreError::db("open the dedup index", e),
             })?;
         let txn = db.begin_write().or_db("create the tables")?;
-        {
-            let context = "create the tables";
-            txn.open_table(ENTRIES).or_db(context)?;
-            txn.open_table(EXACT).or_db(context)?;
-            txn.open_table(BANDS).or_db(context)?;
-            txn.open_table(BANDS_RECENT).or_db(context)?;
-            txn.open_table(BY_TIME).or_db(context)?;
-            txn.open_table(META).or_db(context)?;
-        }
+        create_tables(&txn)?;
         migrate_recent_v1(&txn)?;
         txn.commit().or_db("create the tables")?;
         let recent_rows = db
@@ -350,10 +344,22 @@ impl DedupStore for RedbStore {
     }
 }
 
+/// Creates the tables that do not exist yet.
+pub(super) fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    let context = "create the tables";
+    txn.open_table(ENTRIES).or_db(context)?;
+    txn.open_table(EXACT).or_db(context)?;
+    txn.open_table(BANDS).or_db(context)?;
+    txn.open_table(BANDS_RECENT).or_db(context)?;
+    txn.open_table(BY_TIME).or_db(context)?;
+    txn.open_table(META).or_db(context)?;
+    Ok(())
+}
+
 /// Moves the rows of an index's old recent bucket table (written before [`BANDS_RECENT`]
 /// existed) into [`BANDS_RECENT`], bucket by bucket in their order, and deletes it: the
 /// buckets read as before, and the next merge moves them into [`BANDS`] as it would have.
-fn migrate_recent_v1(txn: &redb::WriteTransaction) -> Result<(), StoreError> {
+fn migrate_recent_v1(txn: &WriteTransaction) -> Result<(), StoreError> {
     let context = "move the old recent band buckets";
     let exists = txn
         .list_tables()

@@ -90,7 +90,7 @@ pub(super) fn write_entries(
     Ok(rows.len() as u64)
 }
 
-/// Moves the rows of one band range (`step` of [`MERGE_STEPS`]) from the recent bucket table
+/// Moves the rows of one band range (`step` of [`MERGE_STEPS`]) from the recent band table
 /// into the main one, in one transaction; [`Writer::merge`] runs the steps in band order.
 ///
 /// Band keys are random, so inserting them one commit at a time into a large table would
@@ -199,7 +199,7 @@ pub(super) struct Writer {
     /// The store's filter of committed keys: layers are dropped once pruning has passed them.
     pub(super) filter: Option<Arc<KeyFilter>>,
     pub(super) log: ErrorLog,
-    /// Rows added to the recent bucket table since the last merge.
+    /// Rows added to the recent band table since the last merge.
     pub(super) recent_rows: u64,
     /// Merge when `recent_rows` reaches this.
     pub(super) merge_rows: u64,
@@ -358,7 +358,7 @@ mod tests {
 
     use super::*;
     use crate::store::index::NoBacking;
-    use crate::store::redb_store::META;
+    use crate::store::redb_store::create_tables;
 
     fn entry(key: u64, at: u64) -> Entry {
         Entry {
@@ -372,12 +372,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Arc::new(Database::create(dir.path().join("w.redb")).unwrap());
         let txn = db.begin_write().unwrap();
-        txn.open_table(ENTRIES).unwrap();
-        txn.open_table(EXACT).unwrap();
-        txn.open_table(BANDS).unwrap();
-        txn.open_table(BANDS_RECENT).unwrap();
-        txn.open_table(BY_TIME).unwrap();
-        txn.open_table(META).unwrap();
+        create_tables(&txn).unwrap();
         txn.commit().unwrap();
         let overlay = Arc::new(MemIndex::new(false));
         let none = |_: &Entry| None;
