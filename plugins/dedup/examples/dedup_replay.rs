@@ -183,13 +183,14 @@ fn run(
         ..Config::default()
     };
     let plugin = Dedup::new(config, Host::with_state_dir(state))?;
-    let mut lines = Vec::with_capacity(documents.len());
+    let count = documents.len();
+    let mut lines = Vec::with_capacity(count);
     // The main thread's id is the process id.
     let main_tid = std::process::id().to_string();
     let main_cpu = || thread_cpu(&main_tid).unwrap_or_default();
     let main_before = main_cpu();
     let start = Instant::now();
-    for (i, mut doc) in documents.iter().cloned().enumerate() {
+    for (i, mut doc) in documents.into_iter().enumerate() {
         if flush_every > 0 && i > 0 && i % flush_every == 0 {
             plugin.store().flush()?;
         }
@@ -213,12 +214,12 @@ fn run(
     let main_after = main_cpu();
     let writer = threads_cpu("dedup-writer");
     drop(plugin);
-    let n = documents.len().max(1) as f64;
+    let n = count.max(1) as f64;
     let ms = |s: f64| s * 1000.0 / n;
     println!(
         "documents={} wall_ms_per_doc={:.4} main_cpu_ms_per_doc={:.4}+{:.4} \
          writer_cpu_ms_per_doc={:.4}+{:.4}",
-        documents.len(),
+        count,
         ms(elapsed),
         ms(main_after.0 - main_before.0),
         ms(main_after.1 - main_before.1),
