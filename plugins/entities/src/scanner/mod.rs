@@ -424,13 +424,8 @@ fn align(tokens: &[Token], matches: &[GazMatch]) -> Vec<Option<(usize, usize)>> 
 /// a run of at most 128 tokens (every run in practice), a vector for a longer one.
 #[derive(Debug)]
 pub(crate) enum Covered {
-    /// Bit `i` is set when token `i` of the run (of `len` tokens) is covered.
-    Bits {
-        /// The covered tokens.
-        bits: u128,
-        /// Tokens in the run.
-        len: usize,
-    },
+    /// Bit `i` is set when token `i` of the run is covered, and for every `i` past the run.
+    Bits(u128),
     /// One flag per token of a long run.
     Long(Vec<bool>),
 }
@@ -439,7 +434,8 @@ impl Covered {
     /// Nothing covered yet, for a run of `len` tokens.
     fn new(len: usize) -> Covered {
         if len <= 128 {
-            Covered::Bits { bits: 0, len }
+            // Tokens past the run count as covered.
+            Covered::Bits(u128::MAX.checked_shl(len as u32).unwrap_or(0))
         } else {
             Covered::Long(vec![false; len])
         }
@@ -448,7 +444,7 @@ impl Covered {
     /// Marks the tokens at `range` (indices within the run, inside it) as covered.
     fn set(&mut self, range: std::ops::Range<usize>) {
         match self {
-            Covered::Bits { bits, .. } => {
+            Covered::Bits(bits) => {
                 for i in range {
                     *bits |= 1 << i;
                 }
@@ -464,7 +460,7 @@ impl Covered {
     /// Token `i` of the run is covered; an index past the run counts as covered.
     pub(crate) fn at(&self, i: usize) -> bool {
         match self {
-            Covered::Bits { bits, len } => i >= *len || bits >> i & 1 == 1,
+            Covered::Bits(bits) => i >= 128 || bits >> i & 1 == 1,
             Covered::Long(flags) => flags.get(i).copied().unwrap_or(true),
         }
     }
