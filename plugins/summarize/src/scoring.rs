@@ -59,16 +59,9 @@ pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) 
         bounds.push(start..ids.len());
     }
 
-    let (title_ids, title_words) = title_terms(title, &vocabulary, stop);
+    let (title_flags, title_words) = title_terms(title, &vocabulary, frequency.len(), stop);
     let mut centrality = Vec::with_capacity(sentences.len());
     let mut overlap = Vec::with_capacity(sentences.len());
-    // Whether each word is a title term, by id (a look-up instead of a binary search).
-    let mut title_flags = vec![false; frequency.len()];
-    for &id in &title_ids {
-        if let Some(flag) = title_flags.get_mut(id as usize) {
-            *flag = true;
-        }
-    }
     // The last sentence each word was counted in: its distinct words without sorting them.
     let mut last_seen = vec![usize::MAX; frequency.len()];
     for (k, range) in bounds.into_iter().enumerate() {
@@ -127,16 +120,17 @@ fn is_content(word: &str, stop: &StopWords) -> bool {
 /// Shortest title word matched by prefix ("russia" matches "russian").
 const MIN_PREFIX: usize = 4;
 
-/// The sorted ids of the body words that match a content word of the title, and how many
-/// distinct content words the title has. A body word matches when it equals a title word or
+/// Whether each body word (by id, of `content_words`) matches a content word of the title, and
+/// how many distinct content words the title has. A body word matches when it equals a title word or
 /// one is a prefix of the other and the shorter has at least [`MIN_PREFIX`] bytes (a crude
 /// stemmer: "Vietnam" / "Vietnamese", "Russia" / "Russian"). Linear in the vocabulary for each
 /// of the few title words.
 fn title_terms(
     title: Option<&str>,
     vocabulary: &FxHashMap<Cow<'_, str>, u32>,
+    content_words: usize,
     stop: &StopWords,
-) -> (Vec<u32>, usize) {
+) -> (Vec<bool>, usize) {
     let mut words: Vec<String> = Vec::new();
     if let Some(title) = title {
         for_each_word(title, |word| {
@@ -166,15 +160,15 @@ fn title_terms(
             .first()
             .is_none_or(|&b| first_bytes[usize::from(b)])
     };
-    let mut ids: Vec<u32> = vocabulary
-        .iter()
-        .filter(|&(v, &id)| {
-            id != NOT_CONTENT && may_match(v) && words.iter().any(|w| matches(w, v))
-        })
-        .map(|(_, &id)| id)
-        .collect();
-    ids.sort_unstable();
-    (ids, words.len())
+    let mut flags = vec![false; content_words];
+    for (v, &id) in vocabulary {
+        if id != NOT_CONTENT && may_match(v) && words.iter().any(|w| matches(w, v)) {
+            if let Some(flag) = flags.get_mut(id as usize) {
+                *flag = true;
+            }
+        }
+    }
+    (flags, words.len())
 }
 
 #[cfg(test)]
