@@ -544,7 +544,9 @@ async fn dispatch(
     let tick_every = (settle / 2).clamp(Duration::from_millis(10), Duration::from_millis(250));
     let mut tick = tokio::time::interval(tick_every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut tracker = ReadyTracker::new(settle);
+    // Poll mode is for network filesystems, where mtime comes from the server's clock.
+    let trust_mtime = settings.watch.mode == WatchMode::Notify;
+    let mut tracker = ReadyTracker::new(settle, trust_mtime);
     let mut last_full: Option<Instant> = None;
 
     // Plugins are loaded and the scan starts now: tell systemd and /healthz.
