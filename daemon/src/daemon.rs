@@ -24,7 +24,7 @@ use crate::inbox::claim::{Claim, ClaimDir, claimed_name};
 use crate::inbox::names::NameFilter;
 use crate::inbox::ready::ReadyTracker;
 use crate::ops::{ListenError, Ops, Stats};
-use crate::pipeline::{DISK_THREADS, Pipeline, Stages};
+use crate::pipeline::{DISK_THREADS, Gather, Pipeline, Stages};
 use crate::plugin_host::{Chain, ChainError};
 use crate::processor::{FileOutcome, Processor, Staged};
 use crate::records::display_name;
@@ -331,7 +331,7 @@ pub async fn run(
         shutdown: shutdown_rx.clone(),
         runtime: tokio::runtime::Handle::current(),
     });
-    let pipeline = Pipeline::start(work, workers).map_err(DaemonError::Threads)?;
+    let pipeline = Pipeline::start(work, workers, Gather::DEFAULT).map_err(DaemonError::Threads)?;
     tracing::info!(
         inbox = %settings.paths.inbox.display(), outbox = %settings.paths.outbox.display(),
         workers, disk_threads = DISK_THREADS, mode = ?settings.watch.mode, "Daemon started."
