@@ -318,6 +318,10 @@ impl BacklogResult {
     }
 }
 
+/// How old the newest backlog file is when the daemon starts: past the bundled config's
+/// `watch.settle_ms` (500), so the daemon finds a backlog, not files still being written.
+const BACKLOG_AGE: Duration = Duration::from_millis(600);
+
 fn backlog(
     spec: &DaemonSpec,
     root: &Path,
@@ -327,6 +331,9 @@ fn backlog(
     for f in files {
         std::fs::write(folders.inbox.join(&f.name), &f.bytes)?;
     }
+    // A backlog is files that were complete before the daemon started: let the newest one
+    // age past the settle time, as files that waited in an inbox have (not timed).
+    std::thread::sleep(BACKLOG_AGE);
     let mut daemon = runner::start(spec, &folders)?;
     daemon.wait_started()?;
     let pid = daemon.pid();
