@@ -81,6 +81,10 @@ fn hints_of(inbox: &Path, event: &Event) -> Vec<Hint> {
                 .map(|n| vec![Hint::Ready(n.to_os_string())])
                 .unwrap_or_default()
         }
+        // A name that left the inbox (the daemon's own claims, mostly: one per file). A
+        // settling file that goes is dropped at the tracker's next look, so waking the
+        // dispatcher to stat a missing name would only cost a stat per file.
+        EventKind::Modify(ModifyKind::Name(RenameMode::From)) | EventKind::Remove(_) => Vec::new(),
         EventKind::Access(_) => Vec::new(),
         _ => names.into_iter().map(Hint::Changed).collect(),
     }
@@ -207,5 +211,20 @@ mod tests {
             &["/in/a"],
         );
         assert!(hints_of(inbox, &open).is_empty());
+    }
+
+    #[test]
+    fn names_leaving_the_inbox_give_no_hint() {
+        let inbox = Path::new("/in");
+        let moved_out = event(
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+            &["/in/a"],
+        );
+        assert!(hints_of(inbox, &moved_out).is_empty());
+        let removed = event(
+            EventKind::Remove(notify::event::RemoveKind::File),
+            &["/in/a"],
+        );
+        assert!(hints_of(inbox, &removed).is_empty());
     }
 }
