@@ -6,6 +6,7 @@
 //! of a few particles such as "al-"), so the search costs a table look-up per byte.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use ingestd_sdk::ascii8;
 
 use crate::label::Label;
 use crate::lexicon::GazetteerEntry;
@@ -103,7 +104,7 @@ impl Gazetteer {
         while pos < bytes.len() {
             let byte = bytes[pos];
             if !self.starts.first[usize::from(byte)] {
-                pos += 1;
+                pos = self.starts.next_candidate(bytes, pos + 1);
                 continue;
             }
             let next = bytes.get(pos + 1).copied().unwrap_or(0);
@@ -150,6 +151,35 @@ struct StartPairs {
     short: Box<[u64]>,
     /// First three bytes of the longer forms, hashed into 65,536 bits.
     triples: Box<[u64]>,
+    /// The first two bytes of the forms that start with an ASCII byte other than a capital
+    /// ("al-Qaeda", "von der Leyen").
+    lower_pairs: Vec<(u8, u8)>,
+    /// Eight bytes without a capital, a non-ASCII byte or one of [`StartPairs::lower_pairs`]
+    /// are passed at once (off when those pairs are too many to test).
+    skip8: bool,
+}
+
+/// Most [`StartPairs::lower_pairs`] tested eight bytes at a time.
+const MAX_LOWER_PAIRS: usize = 4;
+
+/// The first two bytes of the forms that start with an ASCII byte other than a capital, and
+/// whether they are few enough (and every such form long enough) for the eight-byte skip.
+fn lower_pairs(patterns: &[String]) -> (Vec<(u8, u8)>, bool) {
+    let mut pairs = Vec::new();
+    let mut testable = true;
+    for p in patterns {
+        match *p.as_bytes() {
+            [a, ..] if !a.is_ascii() || a.is_ascii_uppercase() => {}
+            [a, b, ..] => {
+                if !pairs.contains(&(a, b)) {
+                    pairs.push((a, b));
+                }
+            }
+            _ => testable = false,
+        }
+    }
+    let skip8 = testable && pairs.len() <= MAX_LOWER_PAIRS;
+    (pairs, skip8)
 }
 
 /// Sets bit `bit` of a 65,536-bit set.
@@ -201,12 +231,45 @@ impl StartPairs {
                 [] => {}
             }
         }
+        let (lower_pairs, skip8) = lower_pairs(patterns);
         StartPairs {
             first,
             pairs,
             short,
             triples,
+            lower_pairs,
+            skip8,
         }
+    }
+
+    /// The first position at or after `pos` where a form may start, or near it: with
+    /// [`StartPairs::skip8`], words of eight bytes where none can start (no capital, no
+    /// non-ASCII byte, none of the lower-case pairs) are passed; the byte returned still has
+    /// to be checked.
+    fn next_candidate(&self, bytes: &[u8], mut pos: usize) -> usize {
+        if !self.skip8 {
+            return pos;
+        }
+        while let Some(x) = ascii8::word(bytes, pos) {
+            let hit = self.may_start(x);
+            if hit != 0 {
+                return pos + (hit.trailing_zeros() / 8) as usize;
+            }
+            pos += 8;
+        }
+        pos
+    }
+
+    /// The bytes of the eight in `x` where a form may start (high bits): capitals, non-ASCII
+    /// bytes and the first bytes of the lower-case pairs (the last byte's partner is not in
+    /// `x`, so it counts as matching).
+    fn may_start(&self, x: u64) -> u64 {
+        let low = x & !ascii8::HIGH;
+        let capital = ascii8::at_least(low, b'A') & !ascii8::at_least(low, b'Z' + 1);
+        let last = 0x80 << 56;
+        self.lower_pairs.iter().fold(capital | x, |hit, &(a, b)| {
+            hit | (ascii8::equal(x, a) & (ascii8::equal(x, b) >> 8 | last))
+        }) & ascii8::HIGH
     }
 
     /// A form may start with byte `a` followed by byte `b` (`b` is 0 at the end of a text).
@@ -250,6 +313,56 @@ mod tests {
             e("Ho Chi Minh City", Label::Gpe, &[]),
         ])
         .unwrap()
+    }
+
+    #[test]
+    fn skipping_words_without_capitals_finds_what_the_byte_loop_finds() {
+        let mut g = gaz();
+        assert!(g.starts.skip8);
+        let text = "the quick brown fox jumped over india, and then India; Ho Chi Minh City \
+                    was far. caf\u{e9} in H\u{e0} N\u{f4}i and the US-India talks in \
+                    Ho Chi Minh, the U.S. said\nUnited States tail Ind";
+        let fast = g.find(text);
+        assert_eq!(fast.len(), 7, "{fast:?}");
+        g.starts.skip8 = false;
+        assert_eq!(g.find(text), fast);
+        for cut in 0..text.len() {
+            let Some(head) = text.get(..cut) else {
+                continue;
+            };
+            g.starts.skip8 = true;
+            let fast = g.find(head);
+            g.starts.skip8 = false;
+            assert_eq!(g.find(head), fast, "{head:?}");
+        }
+    }
+
+    #[test]
+    fn lower_case_forms_stop_the_skip_at_their_first_two_bytes() {
+        let forms = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let starts = StartPairs::of(&forms(&["India", "al-Qaeda", "von der Leyen"]));
+        assert!(starts.skip8);
+        assert_eq!(starts.lower_pairs, [(b'a', b'l'), (b'v', b'o')]);
+        assert_eq!(starts.next_candidate(b"bcdefghijklmnopqrstuv", 0), 16);
+        assert_eq!(starts.next_candidate(b"the bad val-Qaeda", 0), 9);
+        assert_eq!(starts.next_candidate(b"xxxxxxxxxxxxxxxxIndia", 3), 16);
+        assert_eq!(starts.next_candidate(b"xxxxxxxxxxx\xc3\xa9xxxxxxx", 0), 11);
+        let single = StartPairs::of(&forms(&["India", "x"]));
+        assert!(!single.skip8);
+        assert_eq!(single.next_candidate(b"abcdefghijklmnop", 3), 3);
+        let many = StartPairs::of(&forms(&["ab", "cd", "ef", "gh", "ij"]));
+        assert!(!many.skip8);
+    }
+
+    #[test]
+    fn the_bundled_forms_keep_the_skip_on() {
+        let mut lex = crate::lexicon::Lexicon::load().unwrap();
+        let g = Gazetteer::new(std::mem::take(&mut lex.entries)).unwrap();
+        assert!(
+            g.starts.skip8,
+            "lower-case pairs: {:?}",
+            g.starts.lower_pairs
+        );
     }
 
     #[test]

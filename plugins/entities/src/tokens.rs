@@ -4,6 +4,8 @@
 //! is not a possessive ("O'Brien") and dots of an acronym ("U.S.") stay inside it; a hyphen
 //! between two words splits them but links the second to the first ("US-Vietnam").
 
+use ingestd_sdk::ascii8;
+
 /// Title abbreviations whose dot neither ends a sentence nor breaks a name ("Mr. Finer").
 const ABBREVIATIONS: [&str; 14] = [
     "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Gen", "Sen", "Rep", "Col", "Lt", "Jr", "Sr", "Gov",
@@ -101,18 +103,33 @@ fn class(byte: u8) -> u8 {
 /// Byte offset after the letters and digits starting at `i` (ASCII ones without decoding).
 fn after_alphanumeric(line: &str, mut i: usize) -> usize {
     let bytes = line.as_bytes();
-    while let Some(&b) = bytes.get(i) {
-        let class = class(b);
-        if class == ALNUM {
-            i += 1;
-        } else if class == OTHER {
-            break;
-        } else {
-            match char_at(line, i) {
+    loop {
+        i = after_ascii_alphanumeric(bytes, i);
+        match bytes.get(i) {
+            Some(&b) if class(b) == NON_ASCII => match char_at(line, i) {
                 Some(c) if c.is_alphanumeric() => i += c.len_utf8(),
                 _ => break,
-            }
+            },
+            _ => break,
         }
+    }
+    i
+}
+
+/// Byte offset after the ASCII letters and digits starting at `i`: eight bytes at a time
+/// while eight are left, then byte by byte. Stops at any other byte (non-ASCII included).
+fn after_ascii_alphanumeric(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(x) = ascii8::word(bytes, i) {
+        // Letters and digits among the low seven bits, kept only where the byte is ASCII.
+        let (_, _, alnum) = ascii8::masks(x & !ascii8::HIGH);
+        let stop = !(alnum & !x) & ascii8::HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while bytes.get(i).is_some_and(|&b| class(b) == ALNUM) {
+        i += 1;
     }
     i
 }
@@ -162,7 +179,7 @@ fn word_at(line: &str, begin: usize) -> (usize, usize, bool) {
 }
 
 /// What the characters between two words say about them.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Gap {
     /// Only spaces (or an abbreviation's dot then spaces) separate them.
     spaced: bool,
@@ -178,8 +195,14 @@ impl Gap {
     /// Reads `gap`, the text between the previous word `prev` and the next one, in one pass.
     fn read<'t>(gap: &str, prev: impl FnOnce() -> &'t str) -> Gap {
         if gap.is_ascii() {
-            return Gap::read_ascii(gap.as_bytes(), prev);
+            Gap::read_ascii(gap.as_bytes(), prev)
+        } else {
+            Gap::read_chars(gap, prev)
         }
+    }
+
+    /// [`Gap::read`] of any gap, character by character.
+    fn read_chars<'t>(gap: &str, prev: impl FnOnce() -> &'t str) -> Gap {
         let first = gap.chars().next();
         let after_abbreviation = first == Some('.') && ABBREVIATIONS.contains(&prev());
         let (mut all_spaces, mut rest_spaces, mut ends_sentence) = (true, true, false);
@@ -284,6 +307,56 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// Every string of up to `len` bytes over `alphabet`.
+    fn strings(alphabet: &[u8], len: usize) -> Vec<Vec<u8>> {
+        let mut all = vec![Vec::new()];
+        let mut last = vec![Vec::new()];
+        for _ in 0..len {
+            last = last
+                .iter()
+                .flat_map(|s: &Vec<u8>| {
+                    alphabet.iter().map(move |&b| {
+                        let mut t = s.clone();
+                        t.push(b);
+                        t
+                    })
+                })
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn ascii_gaps_read_as_the_character_reader_reads_them() {
+        for gap in strings(b" .-!?:;|,\"(x\t", 4) {
+            let gap = std::str::from_utf8(&gap).unwrap();
+            for prev in ["Mr", "Gov", "word", ""] {
+                assert_eq!(
+                    Gap::read_ascii(gap.as_bytes(), || prev),
+                    Gap::read_chars(gap, || prev),
+                    "{gap:?} after {prev:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_words_end_where_the_byte_loop_ends_them() {
+        let text = "a Z09 longerword-with-hyphens abcdefghijklmnopq,x 12345678.9 caf\u{e9}s \
+                    tail\tend! UPPER-lower_under 7 nine_bytes";
+        let bytes = text.as_bytes();
+        for i in 0..bytes.len() {
+            let mut expected = i;
+            while bytes.get(expected).is_some_and(u8::is_ascii_alphanumeric) {
+                expected += 1;
+            }
+            assert_eq!(after_ascii_alphanumeric(bytes, i), expected, "from {i}");
+        }
+        assert_eq!(after_alphanumeric("caf\u{e9}s, x", 0), "caf\u{e9}s".len());
+        assert_eq!(after_alphanumeric("abcdefgh\u{2014}ij", 0), 8);
     }
 
     #[test]
