@@ -20,6 +20,7 @@ pub mod scoring;
 pub mod select;
 pub mod sentences;
 pub mod signals;
+pub mod vocabulary;
 pub mod words;
 
 use std::time::Duration;

@@ -5,11 +5,8 @@
 //! words too, marked, so that each occurrence costs one look-up); each sentence then sorts its
 //! own (short) list of word ids.
 
-use std::borrow::Cow;
-
-use rustc_hash::FxHashMap;
-
 use crate::candidates::Sentence;
+use crate::vocabulary::Vocabulary;
 use crate::words::{StopWords, for_each_word, for_each_word_with, is_cjk};
 
 /// The vocabulary's mark for a word that is not a content word.
@@ -26,8 +23,7 @@ const TITLE: f64 = 0.25;
 pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) -> Vec<f64> {
     // Word -> id of a content word, or `NOT_CONTENT`.
     // Sized for a typical article (a few distinct words per sentence), so it rarely grows.
-    let mut vocabulary: FxHashMap<Cow<'_, str>, u32> =
-        FxHashMap::with_capacity_and_hasher(sentences.len() * 8, Default::default());
+    let mut vocabulary = Vocabulary::with_capacity(sentences.len() * 8);
     // About one word per six bytes of text, and as many content words as the vocabulary's
     // room: both rarely grow.
     let text_bytes: usize = sentences.iter().map(|s| s.text.len()).sum();
@@ -39,7 +35,7 @@ pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) 
         let start = ids.len();
         for_each_word_with(sentence.text, &mut scratch, |word| {
             let id = match vocabulary.get(word.as_str()) {
-                Some(&id) => id,
+                Some(id) => id,
                 None => {
                     let id = if is_content(word.as_str(), stop) {
                         frequency.push(0);
@@ -127,7 +123,7 @@ const MIN_PREFIX: usize = 4;
 /// of the few title words.
 fn title_terms(
     title: Option<&str>,
-    vocabulary: &FxHashMap<Cow<'_, str>, u32>,
+    vocabulary: &Vocabulary<'_>,
     content_words: usize,
     stop: &StopWords,
 ) -> (Vec<bool>, usize) {
@@ -155,19 +151,15 @@ fn title_terms(
             first_bytes[usize::from(b)] = true;
         }
     }
-    let may_match = |v: &str| {
-        v.as_bytes()
-            .first()
-            .is_none_or(|&b| first_bytes[usize::from(b)])
-    };
+    let may_match = |first: Option<u8>| first.is_none_or(|b| first_bytes[usize::from(b)]);
     let mut flags = vec![false; content_words];
-    for (v, &id) in vocabulary {
-        if id != NOT_CONTENT && may_match(v) && words.iter().any(|w| matches(w, v)) {
+    vocabulary.for_each_where(may_match, |v, id| {
+        if id != NOT_CONTENT && words.iter().any(|w| matches(w, v)) {
             if let Some(flag) = flags.get_mut(id as usize) {
                 *flag = true;
             }
         }
-    }
+    });
     (flags, words.len())
 }
 
