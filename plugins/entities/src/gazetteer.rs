@@ -29,6 +29,9 @@ pub(crate) struct Gazetteer {
     automaton: AhoCorasick,
     /// Where a form may start.
     starts: StartPairs,
+    /// Every form whose first byte [`passed_over`] accepts ("al-Qaeda", "von der Leyen"),
+    /// for an overlapping search (`None` when there is none).
+    lower_forms: Option<AhoCorasick>,
     /// Entry index of each automaton pattern.
     pattern_entry: Vec<usize>,
     entries: Vec<GazetteerEntry>,
@@ -72,12 +75,37 @@ impl Gazetteer {
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
             .build(&patterns)?;
+        let lower: Vec<&String> = patterns
+            .iter()
+            .filter(|p| p.as_bytes().first().is_some_and(|&b| passed_over(b)))
+            .collect();
+        let lower_forms = if lower.is_empty() {
+            None
+        } else {
+            Some(AhoCorasick::new(lower)?)
+        };
         Ok(Gazetteer {
             automaton,
+            lower_forms,
             starts: StartPairs::of(&patterns),
             pattern_entry,
             entries,
         })
+    }
+
+    /// Where a form of [`Gazetteer::lower_forms`] starts in `text`, in order (empty
+    /// without such forms or matches).
+    fn lower_starts(&self, text: &str) -> Vec<usize> {
+        let Some(lower) = &self.lower_forms else {
+            return Vec::new();
+        };
+        let mut starts: Vec<usize> = lower
+            .find_overlapping_iter(text)
+            .map(|m| m.start())
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        starts
     }
 
     /// The entry a match points at.
@@ -100,11 +128,18 @@ impl Gazetteer {
         let bytes = text.as_bytes();
         // About one form per 150 bytes of news text.
         let mut out = Vec::with_capacity(text.len() / 128);
+        // Where a form starting with a lower-case byte ("al-Qaeda") starts; any other
+        // position with such a byte starts no form.
+        let lower_starts = self.lower_starts(text);
+        let mut lower = lower_starts.iter().copied().peekable();
         let mut pos = 0;
         while pos < bytes.len() {
             let byte = bytes[pos];
-            if !self.starts.first[usize::from(byte)] {
-                pos = self.starts.next_candidate(bytes, pos + 1);
+            while lower.next_if(|&p| p < pos).is_some() {}
+            let listed = lower.peek() == Some(&pos);
+            if !self.starts.first[usize::from(byte)] || (passed_over(byte) && !listed) {
+                let capital = next_capital(bytes, pos + 1);
+                pos = lower.peek().map_or(capital, |&p| capital.min(p));
                 continue;
             }
             let next = bytes.get(pos + 1).copied().unwrap_or(0);
@@ -151,35 +186,28 @@ struct StartPairs {
     short: Box<[u64]>,
     /// First three bytes of the longer forms, hashed into 65,536 bits.
     triples: Box<[u64]>,
-    /// The first two bytes of the forms that start with an ASCII byte other than a capital
-    /// ("al-Qaeda", "von der Leyen").
-    lower_pairs: Vec<(u8, u8)>,
-    /// Eight bytes without a capital, a non-ASCII byte or one of [`StartPairs::lower_pairs`]
-    /// are passed at once (off when those pairs are too many to test).
-    skip8: bool,
 }
 
-/// Most [`StartPairs::lower_pairs`] tested eight bytes at a time.
-const MAX_LOWER_PAIRS: usize = 4;
+/// A byte the eight-byte skip passes over: ASCII, not a capital. Forms that start with one
+/// are found apart (see [`Gazetteer::lower_forms`]).
+fn passed_over(byte: u8) -> bool {
+    byte.is_ascii() && !byte.is_ascii_uppercase()
+}
 
-/// The first two bytes of the forms that start with an ASCII byte other than a capital, and
-/// whether they are few enough (and every such form long enough) for the eight-byte skip.
-fn lower_pairs(patterns: &[String]) -> (Vec<(u8, u8)>, bool) {
-    let mut pairs = Vec::new();
-    let mut testable = true;
-    for p in patterns {
-        match *p.as_bytes() {
-            [a, ..] if !a.is_ascii() || a.is_ascii_uppercase() => {}
-            [a, b, ..] => {
-                if !pairs.contains(&(a, b)) {
-                    pairs.push((a, b));
-                }
-            }
-            _ => testable = false,
+/// The first position at or after `pos` that holds a capital or a non-ASCII byte, or near
+/// it: words of eight bytes without one are passed (the byte returned still has to be
+/// checked).
+fn next_capital(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(x) = ascii8::word(bytes, pos) {
+        let low = x & !ascii8::HIGH;
+        let capital = ascii8::at_least(low, b'A') & !ascii8::at_least(low, b'Z' + 1);
+        let hit = (capital | x) & ascii8::HIGH;
+        if hit != 0 {
+            return pos + (hit.trailing_zeros() / 8) as usize;
         }
+        pos += 8;
     }
-    let skip8 = testable && pairs.len() <= MAX_LOWER_PAIRS;
-    (pairs, skip8)
+    pos
 }
 
 /// Sets bit `bit` of a 65,536-bit set.
@@ -231,45 +259,12 @@ impl StartPairs {
                 [] => {}
             }
         }
-        let (lower_pairs, skip8) = lower_pairs(patterns);
         StartPairs {
             first,
             pairs,
             short,
             triples,
-            lower_pairs,
-            skip8,
         }
-    }
-
-    /// The first position at or after `pos` where a form may start, or near it: with
-    /// [`StartPairs::skip8`], words of eight bytes where none can start (no capital, no
-    /// non-ASCII byte, none of the lower-case pairs) are passed; the byte returned still has
-    /// to be checked.
-    fn next_candidate(&self, bytes: &[u8], mut pos: usize) -> usize {
-        if !self.skip8 {
-            return pos;
-        }
-        while let Some(x) = ascii8::word(bytes, pos) {
-            let hit = self.may_start(x);
-            if hit != 0 {
-                return pos + (hit.trailing_zeros() / 8) as usize;
-            }
-            pos += 8;
-        }
-        pos
-    }
-
-    /// The bytes of the eight in `x` where a form may start (high bits): capitals, non-ASCII
-    /// bytes and the first bytes of the lower-case pairs (the last byte's partner is not in
-    /// `x`, so it counts as matching).
-    fn may_start(&self, x: u64) -> u64 {
-        let low = x & !ascii8::HIGH;
-        let capital = ascii8::at_least(low, b'A') & !ascii8::at_least(low, b'Z' + 1);
-        let last = 0x80 << 56;
-        self.lower_pairs.iter().fold(capital | x, |hit, &(a, b)| {
-            hit | (ascii8::equal(x, a) & (ascii8::equal(x, b) >> 8 | last))
-        }) & ascii8::HIGH
     }
 
     /// A form may start with byte `a` followed by byte `b` (`b` is 0 at the end of a text).
@@ -315,54 +310,93 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
-    fn skipping_words_without_capitals_finds_what_the_byte_loop_finds() {
-        let mut g = gaz();
-        assert!(g.starts.skip8);
-        let text = "the quick brown fox jumped over india, and then India; Ho Chi Minh City \
-                    was far. caf\u{e9} in H\u{e0} N\u{f4}i and the US-India talks in \
-                    Ho Chi Minh, the U.S. said\nUnited States tail Ind";
-        let fast = g.find(text);
-        assert_eq!(fast.len(), 7, "{fast:?}");
-        g.starts.skip8 = false;
-        assert_eq!(g.find(text), fast);
-        for cut in 0..text.len() {
-            let Some(head) = text.get(..cut) else {
+    /// [`Gazetteer::find`] without the skips: every position is tried.
+    fn find_byte_by_byte(g: &Gazetteer, text: &str) -> Vec<GazMatch> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos < text.len() {
+            let input = Input::new(text).range(pos..).anchored(Anchored::Yes);
+            let Some(m) = g.automaton.find(input) else {
+                pos += 1;
                 continue;
             };
-            g.starts.skip8 = true;
-            let fast = g.find(head);
-            g.starts.skip8 = false;
-            assert_eq!(g.find(head), fast, "{head:?}");
+            pos = m.end().max(pos + 1);
+            if is_word_boundary(text, m.start(), m.end()) {
+                let entry = g.pattern_entry[m.pattern().as_usize()];
+                out.push(GazMatch {
+                    start: m.start(),
+                    end: m.end(),
+                    entry,
+                });
+            }
         }
+        out
+    }
+
+    fn with_lower_case_forms() -> Gazetteer {
+        let e = |c: &str, l, forms: &[&str]| GazetteerEntry {
+            canonical: c.into(),
+            label: l,
+            forms: std::iter::once(c)
+                .chain(forms.iter().copied())
+                .map(String::from)
+                .collect(),
+        };
+        Gazetteer::new(vec![
+            e("India", Label::Gpe, &["US"]),
+            e("Al-Qaeda", Label::Org, &["al-Qaeda", "al Qaeda"]),
+            e("Ursula von der Leyen", Label::Person, &["von der Leyen"]),
+            e("Leyen", Label::Person, &[]),
+            e("Qaeda", Label::Org, &[]),
+        ])
+        .unwrap()
     }
 
     #[test]
-    fn lower_case_forms_stop_the_skip_at_their_first_two_bytes() {
-        let forms = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let starts = StartPairs::of(&forms(&["India", "al-Qaeda", "von der Leyen"]));
-        assert!(starts.skip8);
-        assert_eq!(starts.lower_pairs, [(b'a', b'l'), (b'v', b'o')]);
-        assert_eq!(starts.next_candidate(b"bcdefghijklmnopqrstuv", 0), 16);
-        assert_eq!(starts.next_candidate(b"the bad val-Qaeda", 0), 9);
-        assert_eq!(starts.next_candidate(b"xxxxxxxxxxxxxxxxIndia", 3), 16);
-        assert_eq!(starts.next_candidate(b"xxxxxxxxxxx\xc3\xa9xxxxxxx", 0), 11);
-        let single = StartPairs::of(&forms(&["India", "x"]));
-        assert!(!single.skip8);
-        assert_eq!(single.next_candidate(b"abcdefghijklmnop", 3), 3);
-        let many = StartPairs::of(&forms(&["ab", "cd", "ef", "gh", "ij"]));
-        assert!(!many.skip8);
+    fn the_skips_find_what_trying_every_position_finds() {
+        let text = "the quick brown fox jumped over india, and then India; Ho Chi Minh City \
+                    was far. caf\u{e9} in H\u{e0} N\u{f4}i and the US-India talks in \
+                    Ho Chi Minh, the U.S. said\nUnited States tail Ind. Then al-Qaeda and al \
+                    Qaeda, xal-Qaeda, von der Leyen, avon der Leyen, Qaeda, Leyen, val Qaeda";
+        for g in [gaz(), with_lower_case_forms()] {
+            for cut in 0..=text.len() {
+                if let Some(head) = text.get(..cut) {
+                    assert_eq!(g.find(head), find_byte_by_byte(&g, head), "{head:?}");
+                }
+            }
+        }
+        let g = with_lower_case_forms();
+        let found: Vec<&str> = g.find(text).iter().map(|m| &text[m.start..m.end]).collect();
+        assert!(found.contains(&"von der Leyen") && found.contains(&"al Qaeda"));
+        assert_eq!(
+            found.iter().filter(|f| **f == "Leyen").count(),
+            1,
+            "{found:?}"
+        );
     }
 
     #[test]
-    fn the_bundled_forms_keep_the_skip_on() {
+    fn the_bundled_gazetteer_finds_in_the_gold_texts_what_every_position_finds() {
         let mut lex = crate::lexicon::Lexicon::load().unwrap();
         let g = Gazetteer::new(std::mem::take(&mut lex.entries)).unwrap();
-        assert!(
-            g.starts.skip8,
-            "lower-case pairs: {:?}",
-            g.starts.lower_pairs
-        );
+        assert!(g.lower_forms.is_some());
+        let gold = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gold");
+        let mut texts = 0;
+        for entry in std::fs::read_dir(gold).unwrap().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            assert_eq!(g.find(&text), find_byte_by_byte(&g, &text));
+            texts += 1;
+        }
+        assert!(texts > 10);
+    }
+
+    #[test]
+    fn next_capital_passes_eight_bytes_without_a_capital() {
+        assert_eq!(next_capital(b"bcdefghijklmnopqrstuv", 0), 16);
+        assert_eq!(next_capital(b"the bad val-Qaeda", 0), 12);
+        assert_eq!(next_capital(b"xxxxxxxxxxxxxxxxIndia", 3), 16);
+        assert_eq!(next_capital(b"xxxxxxxxxxx\xc3\xa9xxxxxxx", 0), 11);
+        assert_eq!(next_capital(b"short", 2), 2);
     }
 
     #[test]
