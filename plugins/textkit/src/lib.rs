@@ -34,6 +34,7 @@ pub mod normalize;
 pub mod outlet;
 pub mod outlets;
 pub mod prefilter;
+mod screen;
 pub mod source;
 pub mod testing;
 pub mod words;
