@@ -39,7 +39,9 @@ impl OutletRules for GlobalResearch {
                     r"Centre (?:for|of) Research on Globali[sz]ation",
                 )?
                 .needing(&["globalisation", "globalization"]),
-                Signal::new("tag lines", r"^Region:.*\n(?:\s*\n)*Theme:")?.needing(&["theme:"]),
+                // "heme:", not "theme:": the prefilter's literal search stops at every
+                // occurrence of a needle's first three letters, and "the" is everywhere.
+                Signal::new("tag lines", r"^Region:.*\n(?:\s*\n)*Theme:")?.needing(&["heme:"]),
                 Signal::new(
                     "member prompt",
                     r"Become a Member of Global Research|Comment on Global Research Articles",

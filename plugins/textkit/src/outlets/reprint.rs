@@ -27,7 +27,9 @@ impl OutletRules for Reprint {
                 Signal::new("print widget", r"^Print Friendly, PDF & Email\s*$")?
                     .needing(&["friendly,"]),
                 Signal::new("translate widget", r"^Translate\s*/\s*Dịch\s*$")?
-                    .needing(&["translate"]),
+                    // Not "translate": the prefilter's literal search stops at every
+                    // occurrence of a needle's first three letters ("tra" in "trade").
+                    .needing(&["nslate"]),
                 Signal::new(
                     "french cookie banner",
                     r"^En poursuivant la visite de ce site",

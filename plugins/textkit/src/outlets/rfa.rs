@@ -27,7 +27,10 @@ impl OutletRules for Rfa {
                     "translation credit",
                     r"^(?:Translated|Translation)\b[^\n]{0,80}\bfrom (?:RFA|Radio Free Asia)\b[^\n]{0,40}$",
                 )?
-                .needing(&["translat"]),
+                // Pieces of "translat" and "radio" without their first letters: the
+                // prefilter's literal search stops at every occurrence of a needle's first
+                // three letters ("tra" and "rad" in "trade").
+                .needing(&["nslat"]),
                 Signal::new(
                     "double-spaced paragraphs",
                     r"[.!?”\x22]\n\n\n+\S[^\n]+[.!?”\x22]\n\n\n+\S",
@@ -38,7 +41,7 @@ impl OutletRules for Rfa {
                 )?
                 .checked(caption_lengths),
                 Signal::new("RFA named", r"\bRadio Free Asia\b|\(RFA\)")?
-                    .needing(&["radio", "(rfa)"]),
+                    .needing(&["dio", "(rfa)"]),
             ],
         })
     }
