@@ -15,7 +15,6 @@ use super::text_indices;
 #[derive(Debug)]
 pub struct GlobalResearch {
     signals: Vec<Signal>,
-    site_line: regex::Regex,
     trailer_start: regex::Regex,
 }
 
@@ -50,7 +49,6 @@ impl OutletRules for GlobalResearch {
                 Signal::new("share prompt", r"share widely Global Research articles")?
                     .needing(&["widely"]),
             ],
-            site_line: regex(r"^Global Research,\s*(.+)$")?,
             trailer_start: regex(
                 r"^(?:note to readers|featured image|the original source of this article)\b",
             )?,
@@ -67,7 +65,7 @@ impl OutletRules for GlobalResearch {
             site: Some(SITE.to_owned()),
             ..Extraction::default()
         };
-        let site_at = blocks.iter().position(|b| self.site_line.is_match(&b.text));
+        let site_at = blocks.iter().position(|b| is_site_line(&b.text));
         let header_end = site_at.unwrap_or(0);
         ex.title = text_indices(&notes[..header_end.max(1)])
             .next()
@@ -118,6 +116,31 @@ impl OutletRules for GlobalResearch {
     }
 }
 
+/// True where `^Global Research,\s*(.+)$` (case-insensitive, multi-line) matches: a line
+/// starts with "Global Research," in any case (the long s `ſ` is an `s` to case folding; no
+/// other character outside ASCII folds to one of its letters), and something other than line
+/// breaks follows the comma (`\s*` may cross line breaks, `.+` then takes any other character
+/// and `$` the end of its line). A regex search read every block to its end.
+fn is_site_line(text: &str) -> bool {
+    let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1));
+    line_starts
+        .filter_map(|start| text.get(start..))
+        .any(|line| after_site_name(line).is_some_and(|rest| rest.chars().any(|c| c != '\n')))
+}
+
+/// `text` after a leading "Global Research," (see [`is_site_line`]), or `None`.
+fn after_site_name(text: &str) -> Option<&str> {
+    let mut chars = text.chars();
+    for want in "global research,".chars() {
+        let c = chars.next()?;
+        let same = c.to_ascii_lowercase() == want || (want == 's' && c == '\u{17f}');
+        if !same {
+            return None;
+        }
+    }
+    Some(chars.as_str())
+}
+
 impl GlobalResearch {
     /// Where the trailer begins: a closing `*` rule, the note to readers, the author's bio,
     /// the image credit or the source line, whichever comes first after the text.
@@ -155,5 +178,41 @@ impl GlobalResearch {
                     || (bio(b) && after)
             })
             .unwrap_or(blocks.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_line_check_agrees_with_its_pattern() {
+        let pattern = regex(r"^Global Research,\s*(.+)$").unwrap();
+        const PIECES: &[&str] = &[
+            "Global Research,",
+            "GLOBAL RESEARCH,",
+            "global reſearch,",
+            "Global Research",
+            "Global Reſearch ,",
+            ",",
+            " ",
+            "\n",
+            "\t",
+            "\r",
+            "x",
+            "é",
+            "July 21, 2016",
+            "\u{212a}",
+            "Globаl Research,",
+        ];
+        let mut next = crate::testing::seeded_below(37_u64);
+        let mut lines = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..next(6)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let expected = pattern.is_match(&text);
+            assert_eq!(is_site_line(&text), expected, "{text:?}");
+            lines += usize::from(expected);
+        }
+        assert!(lines > 2000, "{lines}");
     }
 }
