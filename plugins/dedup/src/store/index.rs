@@ -11,6 +11,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
+use super::keyhash::KeyHashBuilder;
 use super::{Checked, Entry, Judge, Outcome, StoreError};
 
 /// Most documents remembered per band bucket.
@@ -46,13 +47,13 @@ impl Backing for NoBacking {
 
 #[derive(Debug, Default)]
 struct Stripe {
-    bands: HashMap<u64, Vec<u64>>,
-    exact: HashMap<u128, u64>,
+    bands: HashMap<u64, Vec<u64>, KeyHashBuilder>,
+    exact: HashMap<u128, u64, KeyHashBuilder>,
 }
 
 #[derive(Debug, Default)]
 struct Records {
-    map: HashMap<u64, Arc<Entry>>,
+    map: HashMap<u64, Arc<Entry>, KeyHashBuilder>,
     /// `(at, key)` in insertion order, for retention (only when `keep_order`).
     order: VecDeque<(u64, u64)>,
 }

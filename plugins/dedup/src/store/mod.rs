@@ -20,6 +20,7 @@ pub mod codec;
 pub mod deferred;
 pub mod filter;
 pub mod index;
+mod keyhash;
 pub mod memory;
 pub mod recent;
 pub mod redb_store;
