@@ -33,6 +33,26 @@ fn time_row(at: u64, key: u64) -> u128 {
     u128::from(at) << 64 | u128::from(key)
 }
 
+/// Maps the entry's exact hash to its key unless the hash has a key already (the first
+/// document of a hash stays its original). A stored document's hash is new almost always (a
+/// check finds exact duplicates before they are stored), so this inserts first, in one
+/// B-tree descent instead of a look-up and an insert, and puts the earlier key back in the
+/// rare other case.
+fn insert_first_key(
+    exact: &mut redb::Table<'_, u128, u64>,
+    entry: &Entry,
+) -> Result<(), StoreError> {
+    let context = "write the dedup index";
+    let earlier = exact
+        .insert(entry.exact, entry.key)
+        .or_db(context)?
+        .map(|key| key.value());
+    if let Some(earlier) = earlier.filter(|&k| k != entry.key) {
+        exact.insert(entry.exact, earlier).or_db(context)?;
+    }
+    Ok(())
+}
+
 /// Writes entries in one transaction. Rows are inserted in key order, table by table, so
 /// that neighbouring rows land on the same pages.
 pub(super) fn write_entries(
@@ -63,9 +83,7 @@ pub(super) fn write_entries(
         let mut by_exact = sorted.clone();
         by_exact.sort_unstable_by_key(|e| e.exact);
         for entry in by_exact {
-            if exact.get(entry.exact).or_db(context)?.is_none() {
-                exact.insert(entry.exact, entry.key).or_db(context)?;
-            }
+            insert_first_key(&mut exact, entry)?;
         }
         let mut by_time = txn.open_table(BY_TIME).or_db(context)?;
         for entry in &sorted {
