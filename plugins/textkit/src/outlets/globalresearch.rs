@@ -4,7 +4,7 @@
 //! comment prompts, "Articles by:", disclaimer, fair-use notice, media contact).
 
 use crate::cleaner::{Block, Cleaner, Note};
-use crate::error::{BuildError, regex};
+use crate::error::BuildError;
 use crate::extract::Extraction;
 use crate::markdown::LineKind;
 use crate::outlet::{OutletRules, Signal};
@@ -15,7 +15,6 @@ use super::text_indices;
 #[derive(Debug)]
 pub struct GlobalResearch {
     signals: Vec<Signal>,
-    trailer_start: regex::Regex,
 }
 
 const SITE: &str = "Global Research";
@@ -49,9 +48,6 @@ impl OutletRules for GlobalResearch {
                 Signal::new("share prompt", r"share widely Global Research articles")?
                     .needing(&["widely"]),
             ],
-            trailer_start: regex(
-                r"^(?:note to readers|featured image|the original source of this article)\b",
-            )?,
         })
     }
 
@@ -122,18 +118,52 @@ impl OutletRules for GlobalResearch {
 /// breaks follows the comma (`\s*` may cross line breaks, `.+` then takes any other character
 /// and `$` the end of its line). A regex search read every block to its end.
 fn is_site_line(text: &str) -> bool {
-    let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1));
-    line_starts
-        .filter_map(|start| text.get(start..))
-        .any(|line| after_site_name(line).is_some_and(|rest| rest.chars().any(|c| c != '\n')))
+    line_starts(text).any(|line| {
+        after_folded(line, "global research,").is_some_and(|rest| rest.chars().any(|c| c != '\n'))
+    })
 }
 
-/// `text` after a leading "Global Research," (see [`is_site_line`]), or `None`.
-fn after_site_name(text: &str) -> Option<&str> {
+/// Phrases that open the trailer, as `^(?:...)\b` (case-insensitive, multi-line) found them.
+const TRAILER_STARTS: &[&str] = &[
+    "note to readers",
+    "featured image",
+    "the original source of this article",
+];
+
+/// True where `^(?:note to readers|featured image|the original source of this article)\b`
+/// (case-insensitive, multi-line, ASCII word boundary) matches: a line starts with one of
+/// [`TRAILER_STARTS`] in any case, at a word boundary (the bytes either side of the phrase's
+/// end, one an ASCII word byte and one not: a final `ſ` for `s` is not one).
+fn starts_trailer(text: &str) -> bool {
+    let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+    line_starts(text).any(|line| {
+        TRAILER_STARTS.iter().any(|phrase| {
+            after_folded(line, phrase).is_some_and(|rest| {
+                let before = line.get(..line.len() - rest.len()).unwrap_or_default();
+                word(before.bytes().last()) != word(rest.bytes().next())
+            })
+        })
+    })
+}
+
+/// Every line of `text` to the end of `text`, as multi-line `^` finds them: `text` itself and
+/// what follows each line break.
+fn line_starts(text: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .filter_map(|start| text.get(start..))
+}
+
+/// `text` after a leading `phrase` (lower-case ASCII) in any case, or `None`. The long s `ſ`
+/// is an `s` and the Kelvin sign a `k` to case folding; no other character outside ASCII folds
+/// to an ASCII letter.
+fn after_folded<'t>(text: &'t str, phrase: &str) -> Option<&'t str> {
     let mut chars = text.chars();
-    for want in "global research,".chars() {
+    for want in phrase.chars() {
         let c = chars.next()?;
-        let same = c.to_ascii_lowercase() == want || (want == 's' && c == '\u{17f}');
+        let same = c.to_ascii_lowercase() == want
+            || (want == 's' && c == '\u{17f}')
+            || (want == 'k' && c == '\u{212a}');
         if !same {
             return None;
         }
@@ -158,11 +188,8 @@ impl GlobalResearch {
                     .is_some_and(|rest| rest.starts_with(' '))
             })
         };
-        let trailer_like = |i: usize| {
-            notes[i] != Note::Text
-                || bio(&blocks[i])
-                || self.trailer_start.is_match(&blocks[i].text)
-        };
+        let trailer_like =
+            |i: usize| notes[i] != Note::Text || bio(&blocks[i]) || starts_trailer(&blocks[i].text);
         // rest_is_trailer[i]: every block after i is trailer material (one pass from the end).
         let mut rest_is_trailer = vec![true; blocks.len() + 1];
         for i in (0..blocks.len()).rev() {
@@ -173,7 +200,7 @@ impl GlobalResearch {
                 let b = &blocks[i];
                 let after = rest_is_trailer[i + 1];
                 (b.kind == LineKind::Separator && after)
-                    || self.trailer_start.is_match(&b.text)
+                    || starts_trailer(&b.text)
                     || matches!(notes[i], Note::Source(_))
                     || (bio(b) && after)
             })
@@ -184,6 +211,41 @@ impl GlobalResearch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::regex;
+
+    #[test]
+    fn trailer_start_check_agrees_with_its_pattern() {
+        let pattern =
+            regex(r"^(?:note to readers|featured image|the original source of this article)\b")
+                .unwrap();
+        const PIECES: &[&str] = &[
+            "Note to readers",
+            "NOTE TO READERS",
+            "note to readerſ",
+            "Featured image",
+            "FEATURED IMAGE",
+            "featured imag",
+            "The original source of this article",
+            "THE ORIGINAL ſOURCE OF THIS ARTICLE",
+            ":",
+            "s",
+            "_",
+            "1",
+            " ",
+            "\n",
+            "é",
+            "x",
+        ];
+        let mut next = crate::testing::seeded_below(41_u64);
+        let mut starts = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..next(5)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let expected = pattern.is_match(&text);
+            assert_eq!(starts_trailer(&text), expected, "{text:?}");
+            starts += usize::from(expected);
+        }
+        assert!(starts > 2000, "{starts}");
+    }
 
     #[test]
     fn site_line_check_agrees_with_its_pattern() {
