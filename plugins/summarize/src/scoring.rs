@@ -30,6 +30,9 @@ pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) 
     let mut ids: Vec<u32> = Vec::with_capacity(text_bytes / 6 + 8);
     let mut bounds = Vec::with_capacity(sentences.len());
     let mut frequency: Vec<u32> = Vec::with_capacity(sentences.len() * 8);
+    // Whether each content word (by id) matches a title word, decided when it is first met.
+    let title_terms = TitleTerms::new(title, stop);
+    let mut title_flags: Vec<bool> = Vec::with_capacity(sentences.len() * 8);
     let mut scratch = String::new();
     for sentence in sentences {
         let start = ids.len();
@@ -39,11 +42,12 @@ pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) 
                 None => {
                     let id = if is_content(word.as_str(), stop) {
                         frequency.push(0);
+                        title_flags.push(title_terms.matches(word.as_str()));
                         u32::try_from(frequency.len() - 1).unwrap_or(NOT_CONTENT)
                     } else {
                         NOT_CONTENT
                     };
-                    vocabulary.insert(word.into_cow(), id);
+                    vocabulary.insert(word, id);
                     id
                 }
             };
@@ -55,7 +59,7 @@ pub fn score(sentences: &[Sentence<'_>], title: Option<&str>, stop: &StopWords) 
         bounds.push(start..ids.len());
     }
 
-    let (title_flags, title_words) = title_terms(title, &vocabulary, frequency.len(), stop);
+    let title_words = title_terms.len();
     let mut centrality = Vec::with_capacity(sentences.len());
     let mut overlap = Vec::with_capacity(sentences.len());
     // The last sentence each word was counted in: its distinct words without sorting them.
@@ -116,51 +120,59 @@ fn is_content(word: &str, stop: &StopWords) -> bool {
 /// Shortest title word matched by prefix ("russia" matches "russian").
 const MIN_PREFIX: usize = 4;
 
-/// Whether each body word (by id, of `content_words`) matches a content word of the title, and
-/// how many distinct content words the title has. A body word matches when it equals a title word or
-/// one is a prefix of the other and the shorter has at least [`MIN_PREFIX`] bytes (a crude
-/// stemmer: "Vietnam" / "Vietnamese", "Russia" / "Russian"). Linear in the vocabulary for each
-/// of the few title words.
-fn title_terms(
-    title: Option<&str>,
-    vocabulary: &Vocabulary<'_>,
-    content_words: usize,
-    stop: &StopWords,
-) -> (Vec<bool>, usize) {
-    let mut words: Vec<String> = Vec::new();
-    if let Some(title) = title {
-        for_each_word(title, |word| {
-            if is_content(&word, stop) {
-                words.push(word.into_owned());
-            }
-        });
-    }
-    words.sort_unstable();
-    words.dedup();
-    let matches = |a: &str, b: &str| {
-        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-        // Most pairs differ in their first byte: a cheap test before the comparisons.
-        short.as_bytes().first() == long.as_bytes().first()
-            && (short == long || (short.len() >= MIN_PREFIX && long.starts_with(short)))
-    };
-    // A word matches only words with the same first byte: most of the vocabulary is ruled out
-    // by one look-up.
-    let mut first_bytes = [false; 256];
-    for w in &words {
-        if let Some(&b) = w.as_bytes().first() {
-            first_bytes[usize::from(b)] = true;
+/// The distinct content words of the title, which body words are matched against. A body
+/// word matches when it equals a title word or one is a prefix of the other and the shorter
+/// has at least [`MIN_PREFIX`] bytes (a crude stemmer: "Vietnam" / "Vietnamese", "Russia" /
+/// "Russian"). Each distinct body word is matched once, when the scorer first meets it.
+struct TitleTerms {
+    /// The title's content words, sorted, without repeats.
+    words: Vec<String>,
+    /// The first bytes of `words`: a body word starting with another byte matches none.
+    first_bytes: [bool; 256],
+}
+
+impl TitleTerms {
+    fn new(title: Option<&str>, stop: &StopWords) -> TitleTerms {
+        let mut words: Vec<String> = Vec::new();
+        if let Some(title) = title {
+            for_each_word(title, |word| {
+                if is_content(&word, stop) {
+                    words.push(word.into_owned());
+                }
+            });
         }
-    }
-    let may_match = |first: Option<u8>| first.is_none_or(|b| first_bytes[usize::from(b)]);
-    let mut flags = vec![false; content_words];
-    vocabulary.for_each_where(may_match, |v, id| {
-        if id != NOT_CONTENT && words.iter().any(|w| matches(w, v)) {
-            if let Some(flag) = flags.get_mut(id as usize) {
-                *flag = true;
+        words.sort_unstable();
+        words.dedup();
+        let mut first_bytes = [false; 256];
+        for w in &words {
+            if let Some(&b) = w.as_bytes().first() {
+                first_bytes[usize::from(b)] = true;
             }
         }
-    });
-    (flags, words.len())
+        TitleTerms { words, first_bytes }
+    }
+
+    /// How many distinct content words the title has.
+    fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether the body word `v` matches a title word.
+    fn matches(&self, v: &str) -> bool {
+        let may_match = v
+            .as_bytes()
+            .first()
+            .is_none_or(|&b| self.first_bytes[usize::from(b)]);
+        may_match && self.words.iter().any(|w| stems_match(w, v))
+    }
+}
+
+/// `a` and `b` are equal, or the shorter, of at least [`MIN_PREFIX`] bytes, starts the other.
+fn stems_match(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    // Most pairs differ in their first byte: a cheap test before the comparisons.
+    short.as_bytes().first() == long.as_bytes().first()
+        && (short == long || (short.len() >= MIN_PREFIX && long.starts_with(short)))
 }
 
 #[cfg(test)]
@@ -216,6 +228,29 @@ mod tests {
         sentences[0].weight = 0.5;
         let b = score(&sentences, Some("trade"), &stop);
         assert!((b[0] - a[0] * 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn title_terms_match_equal_words_and_long_enough_prefixes() {
+        let stop = StopWords::default();
+        let terms = TitleTerms::new(Some("Vietnam's Russia arms deal"), &stop);
+        assert_eq!(terms.words, ["arms", "deal", "russia", "vietnam"]);
+        assert_eq!(terms.len(), 4);
+        for word in [
+            "vietnam",
+            "vietnamese",
+            "viet",
+            "russian",
+            "arms",
+            "deal",
+            "dealers",
+        ] {
+            assert!(terms.matches(word), "{word}");
+        }
+        for word in ["vie", "arm", "use", "the", "moscow", ""] {
+            assert!(!terms.matches(word), "{word}");
+        }
+        assert!(!TitleTerms::new(None, &stop).matches("vietnam"));
     }
 
     #[test]

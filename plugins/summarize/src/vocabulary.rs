@@ -9,6 +9,8 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
+use crate::words::Word;
+
 /// Longest word stored as a packed key (the sixteenth byte holds the length).
 const PACKED_MAX: usize = 15;
 
@@ -60,16 +62,6 @@ fn load<const N: usize>(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(word))
 }
 
-/// The word [`pack`] packed into `key`, written into `buffer`.
-fn unpack(key: u128, buffer: &mut [u8; 16]) -> &str {
-    *buffer = key.to_le_bytes();
-    let length = usize::from(buffer[PACKED_MAX]).min(PACKED_MAX);
-    buffer
-        .get(..length)
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .unwrap_or_default()
-}
-
 impl<'a> Vocabulary<'a> {
     /// An empty table with room for about `words` distinct words.
     pub fn with_capacity(words: usize) -> Self {
@@ -87,38 +79,13 @@ impl<'a> Vocabulary<'a> {
         }
     }
 
-    /// Inserts `word` with `id` (replacing an earlier id); a short word is not copied.
-    pub fn insert(&mut self, word: Cow<'a, str>, id: u32) {
-        match pack(&word) {
+    /// Inserts `word` with `id` (replacing an earlier id); a short word is not copied, even
+    /// a lower-cased one.
+    pub fn insert(&mut self, word: Word<'a, '_>, id: u32) {
+        match pack(word.as_str()) {
             Some(key) => self.packed.insert(key, id),
-            None => self.long.insert(word, id),
+            None => self.long.insert(word.into_cow(), id),
         };
-    }
-
-    /// Calls `each` with every word and its id, in no particular order.
-    pub fn for_each(&self, each: impl FnMut(&str, u32)) {
-        self.for_each_where(|_| true, each);
-    }
-
-    /// Calls `each` with every word whose first byte (`None` for the empty word) `first`
-    /// accepts, and its id, in no particular order. The other short words are not unpacked.
-    pub fn for_each_where(
-        &self,
-        first: impl Fn(Option<u8>) -> bool,
-        mut each: impl FnMut(&str, u32),
-    ) {
-        let mut buffer = [0u8; 16];
-        for (&key, &id) in &self.packed {
-            let first_byte = (key >> (8 * PACKED_MAX) != 0).then_some(key as u8);
-            if first(first_byte) {
-                each(unpack(key, &mut buffer), id);
-            }
-        }
-        for (word, &id) in &self.long {
-            if first(word.as_bytes().first().copied()) {
-                each(word, id);
-            }
-        }
     }
 }
 
@@ -145,10 +112,6 @@ mod tests {
             for to in from..=text.len() {
                 if let Some(word) = text.get(from..to) {
                     assert_eq!(pack(word), packed_bytes(word), "{word:?}");
-                    let mut buffer = [0u8; 16];
-                    if let Some(key) = pack(word) {
-                        assert_eq!(unpack(key, &mut buffer), word);
-                    }
                 }
             }
         }
@@ -170,36 +133,21 @@ mod tests {
         let mut vocabulary = Vocabulary::with_capacity(4);
         for (id, word) in (0u32..).zip(words) {
             assert_eq!(vocabulary.get(word), None, "{word:?}");
-            vocabulary.insert(Cow::Borrowed(word), id);
+            vocabulary.insert(Word::Text(word), id);
         }
         for (id, word) in (0u32..).zip(words) {
             assert_eq!(vocabulary.get(word), Some(id), "{word:?}");
         }
-        let mut seen = Vec::new();
-        vocabulary.for_each(|word, id| seen.push((id, word.to_owned())));
-        seen.sort();
-        let expected: Vec<(u32, String)> = (0u32..).zip(words.map(String::from)).collect();
-        assert_eq!(seen, expected);
-        let mut seen = Vec::new();
-        let wanted = |b: Option<u8>| b.is_none_or(|b| b == b'a' || b == b'i' || b >= 0x80);
-        vocabulary.for_each_where(wanted, |word, id| seen.push((id, word.to_owned())));
-        seen.sort();
-        let expected: Vec<(u32, String)> = (0u32..)
-            .zip(words.map(String::from))
-            .filter(|(_, w)| wanted(w.as_bytes().first().copied()))
-            .collect();
-        assert_eq!(seen, expected);
-        assert_eq!(seen.len(), 4, "{seen:?}");
     }
 
     #[test]
     fn a_prefix_and_its_word_are_different_keys() {
         let mut vocabulary = Vocabulary::default();
-        vocabulary.insert(Cow::Borrowed("russia"), 1);
+        vocabulary.insert(Word::Text("russia"), 1);
         assert_eq!(vocabulary.get("russian"), None);
         assert_eq!(vocabulary.get("russ"), None);
         assert_eq!(vocabulary.get("russia\0"), None);
-        vocabulary.insert(Cow::Owned("russia".to_owned()), 2);
+        vocabulary.insert(Word::Lowered("russia"), 2);
         assert_eq!(vocabulary.get("russia"), Some(2));
     }
 }
