@@ -145,14 +145,10 @@ fn words_into(text: &str, out: &mut Vec<u8>, hashes: &mut Vec<u64>) {
         in_word: false,
     };
     if text.is_ascii() {
-        for &b in text.as_bytes() {
-            words.ascii(b);
-        }
+        words.ascii_run(text.as_bytes());
     } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         // Most text is NFKC already (precomposed accents, curly quotes): skip the normalizer.
-        for c in text.chars() {
-            words.char(c);
-        }
+        words.mixed(text);
     } else {
         for c in text.nfkc() {
             words.char(c);
@@ -200,6 +196,50 @@ impl Words<'_> {
             self.out.push(b.to_ascii_lowercase());
         } else if b != b'\'' {
             self.end();
+        }
+    }
+
+    /// [`Words::ascii`] on each byte of `bytes` (all ASCII), a word at a time: a run of
+    /// letters and digits is lowercased into `out` in one go.
+    #[inline]
+    fn ascii_run(&mut self, bytes: &[u8]) {
+        let mut rest = bytes;
+        while let Some(&b) = rest.first() {
+            if b.is_ascii_alphanumeric() {
+                let len = rest
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .unwrap_or(rest.len());
+                let (word, after) = rest.split_at(len);
+                self.begin();
+                self.out.extend(word.iter().map(u8::to_ascii_lowercase));
+                rest = after;
+            } else {
+                if b != b'\'' {
+                    self.end();
+                }
+                rest = &rest[1..];
+            }
+        }
+    }
+
+    /// [`Words::char`] on each `char` of `text`, with its ASCII stretches (most of a text
+    /// that has a curly quote or an accent somewhere) read by [`Words::ascii_run`].
+    fn mixed(&mut self, text: &str) {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let ascii = rest
+                .bytes()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(rest.len());
+            // `ascii` ends before a non-ASCII lead byte (or at the end): a char boundary.
+            let (head, tail) = rest.split_at(ascii);
+            self.ascii_run(head.as_bytes());
+            let mut chars = tail.chars();
+            if let Some(c) = chars.next() {
+                self.char(c);
+            }
+            rest = chars.as_str();
         }
     }
 
@@ -345,6 +385,36 @@ mod tests {
         let n = normalizer();
         assert!(n.normalize("").words.is_empty());
         assert!(n.normalize(" ... \n\n —— ").paragraph_ends.is_empty());
+    }
+
+    #[test]
+    fn ascii_stretches_of_a_mixed_text_read_as_in_an_ascii_text() {
+        let mixed = "It\u{2019}s the \u{201C}rock\u{2019}n\u{2019}roll\u{201D} mayor's plan, \
+                     caf\u{e9} owners said: 42 O'Brien\u{2014}and CO2 \u{2018}x\u{2019}.";
+        assert_eq!(
+            words(mixed),
+            [
+                "its",
+                "the",
+                "rocknroll",
+                "mayors",
+                "plan",
+                "caf\u{e9}",
+                "owners",
+                "said",
+                "42",
+                "obrien",
+                "and",
+                "co2",
+                "x"
+            ]
+        );
+        let ascii =
+            "It's the \"rock'n'roll\" mayor's plan, cafe owners said: 42 O'Brien--and CO2 'x'.";
+        let expected = words(ascii);
+        let mut mixed_words = words(mixed);
+        mixed_words[5] = "cafe".into();
+        assert_eq!(mixed_words, expected);
     }
 
     #[test]
