@@ -3,6 +3,8 @@
 //! A block is boilerplate when one of its family's patterns matches and the block is short
 //! enough to be a prompt rather than an article paragraph that happens to mention one.
 
+use std::sync::OnceLock;
+
 use regex::{Regex, RegexSet};
 
 use crate::config::Family;
@@ -216,6 +218,25 @@ fn member(pattern: &str) -> Result<Regex, BuildError> {
     crate::error::regex_with(pattern, true, false)
 }
 
+/// A loosened member's counted pattern, compiled the first time a block needs it: only a block
+/// the loose member matches does, and most members never match in most runs.
+#[derive(Debug)]
+struct Counted {
+    pattern: &'static str,
+    /// `None` inside if it failed to compile, which a test rules out.
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl Counted {
+    /// True when the counted pattern matches `block`.
+    fn is_match(&self, block: &str) -> bool {
+        self.regex
+            .get_or_init(|| member(self.pattern).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(block))
+    }
+}
+
 /// The compiled boilerplate detector.
 #[derive(Debug)]
 pub struct Boilerplate {
@@ -223,7 +244,7 @@ pub struct Boilerplate {
     set: RegexSet,
     families: Vec<Family>,
     /// Per set member, the counted pattern that confirms a loosened member's match.
-    counted: Vec<Option<Regex>>,
+    counted: Vec<Option<Counted>>,
     /// Says cheaply, for most blocks, that no member can match.
     screen: Screen,
     user: Vec<Regex>,
@@ -240,8 +261,13 @@ impl Boilerplate {
         let counted = chosen
             .iter()
             .zip(&loose)
-            .map(|((_, p), l)| l.as_ref().map(|_| member(p)).transpose())
-            .collect::<Result<_, _>>()?;
+            .map(|((_, pattern), l)| {
+                l.as_ref().map(|_| Counted {
+                    pattern,
+                    regex: OnceLock::new(),
+                })
+            })
+            .collect();
         let set = regex::RegexSetBuilder::new(
             chosen
                 .iter()
@@ -293,7 +319,7 @@ impl Boilerplate {
         self.set
             .matches(block)
             .iter()
-            .find(|&i| self.counted[i].as_ref().is_none_or(|re| re.is_match(block)))
+            .find(|&i| self.counted[i].as_ref().is_none_or(|c| c.is_match(block)))
             .map(|i| self.families[i])
     }
 }
