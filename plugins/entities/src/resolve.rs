@@ -83,8 +83,12 @@ pub(crate) fn resolve(
     let mut resolved = Vec::with_capacity(texts.iter().map(|t| t.mentions.len()).sum());
     let mut body_names = FxHashSet::default();
     for (tagged, names) in texts.iter().zip(&names) {
-        let offsets = char_offsets(tagged.text, tagged.mentions);
-        for ((m, span), name) in tagged.mentions.iter().zip(offsets).zip(names) {
+        let mut chars = CharCursor::default();
+        for (m, name) in tagged.mentions.iter().zip(names) {
+            // Spans are reported for the body only.
+            let span = tagged
+                .is_body
+                .then(|| [chars.at(tagged.text, m.start), chars.at(tagged.text, m.end)]);
             let Some((canonical, label)) = aliases.fold(m, name) else {
                 continue;
             };
@@ -98,7 +102,7 @@ pub(crate) fn resolve(
                     canonical,
                     label,
                     strength: strength(m.source),
-                    span: tagged.is_body.then_some(span),
+                    span,
                 },
             ));
         }
@@ -110,30 +114,29 @@ pub(crate) fn resolve(
     count(resolved, max_entities)
 }
 
-/// Character offsets `[start, end)` of each mention (mentions in text order), in one pass.
-fn char_offsets(text: &str, mentions: &[Mention]) -> Vec<[u64; 2]> {
-    let mut bytes: Vec<usize> = mentions.iter().flat_map(|m| [m.start, m.end]).collect();
-    bytes.sort_unstable();
-    bytes.dedup();
-    let mut chars_at = Vec::with_capacity(bytes.len());
-    let mut chars = 0u64;
-    let mut last = 0usize;
-    for &b in &bytes {
-        chars += text.get(last..b).map_or(0, |s| s.chars().count() as u64);
-        last = b;
-        chars_at.push(chars);
+/// Converts byte offsets of one text into character offsets (Unicode scalar values), counting
+/// only the characters between the previous offset asked for and the next: mentions come in
+/// text order, so a text is counted about once, without a table of its offsets.
+#[derive(Debug, Default)]
+struct CharCursor {
+    /// The byte offset of the last answer.
+    byte: usize,
+    /// Its character offset.
+    chars: u64,
+}
+
+impl CharCursor {
+    /// The character offset of byte offset `byte` (a character boundary) of `text`.
+    fn at(&mut self, text: &str, byte: usize) -> u64 {
+        let count = |from: usize, to: usize| text.get(from..to).map_or(0, |s| s.chars().count());
+        if byte >= self.byte {
+            self.chars += count(self.byte, byte) as u64;
+        } else {
+            self.chars -= count(byte, self.byte) as u64;
+        }
+        self.byte = byte;
+        self.chars
     }
-    let to_char = |b: usize| {
-        bytes
-            .binary_search(&b)
-            .ok()
-            .and_then(|i| chars_at.get(i).copied())
-            .unwrap_or(0)
-    };
-    mentions
-        .iter()
-        .map(|m| [to_char(m.start), to_char(m.end)])
-        .collect()
 }
 
 /// Groups resolved mentions by canonical name; the strongest source decides the label.
@@ -206,4 +209,29 @@ fn count<'a>(resolved: impl Iterator<Item = Resolved<'a>>, max_entities: usize) 
         }
     }
     entities
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cursor_counts_characters_forwards_and_backwards() {
+        let text = "Hà Nội’s “Việt Nam” and the US — 越南 — then Paris.";
+        let boundaries: Vec<usize> = (0..=text.len())
+            .filter(|&b| text.is_char_boundary(b))
+            .collect();
+        let mut cursor = CharCursor::default();
+        // Forwards, then every pair in a scrambled order (a mention may end after the next
+        // one starts).
+        let order = boundaries
+            .iter()
+            .copied()
+            .chain(boundaries.iter().rev().step_by(3).copied())
+            .chain(boundaries.iter().step_by(7).copied());
+        for byte in order {
+            let expected = text[..byte].chars().count() as u64;
+            assert_eq!(cursor.at(text, byte), expected, "at byte {byte}");
+        }
+    }
 }
