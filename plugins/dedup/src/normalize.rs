@@ -157,6 +157,20 @@ fn words_into(text: &str, out: &mut Vec<u8>, hashes: &mut Vec<u64>) {
     words.end();
 }
 
+/// The lowercase form of each ASCII letter and digit, by byte; 0 for every other byte.
+const WORD_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = byte.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
 /// The word being read by [`words_into`].
 struct Words<'a> {
     out: &'a mut Vec<u8>,
@@ -200,25 +214,28 @@ impl Words<'_> {
     }
 
     /// [`Words::ascii`] on each byte of `bytes` (all ASCII), a word at a time: a run of
-    /// letters and digits is lowercased into `out` in one go.
+    /// letters and digits is lowercased into `out` through [`WORD_BYTES`], in one pass.
     #[inline]
     fn ascii_run(&mut self, bytes: &[u8]) {
-        let mut rest = bytes;
-        while let Some(&b) = rest.first() {
-            if b.is_ascii_alphanumeric() {
-                let len = rest
-                    .iter()
-                    .position(|b| !b.is_ascii_alphanumeric())
-                    .unwrap_or(rest.len());
-                let (word, after) = rest.split_at(len);
+        // Room for every byte and a space: pushes below never reallocate.
+        self.out.reserve(bytes.len() + 1);
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            i += 1;
+            let lower = WORD_BYTES[usize::from(b)];
+            if lower != 0 {
                 self.begin();
-                self.out.extend(word.iter().map(u8::to_ascii_lowercase));
-                rest = after;
-            } else {
-                if b != b'\'' {
-                    self.end();
+                self.out.push(lower);
+                while let Some(&next) = bytes.get(i) {
+                    let lower = WORD_BYTES[usize::from(next)];
+                    if lower == 0 {
+                        break;
+                    }
+                    self.out.push(lower);
+                    i += 1;
                 }
-                rest = &rest[1..];
+            } else if b != b'\'' {
+                self.end();
             }
         }
     }
