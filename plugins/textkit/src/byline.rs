@@ -4,7 +4,7 @@
 use regex::Regex;
 
 use crate::dates::DateParser;
-use crate::error::{BuildError, regex, regex_cs};
+use crate::error::{BuildError, LineRegex, regex};
 
 /// What a byline line says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,9 +20,9 @@ pub struct Byline {
 /// The compiled byline recogniser.
 #[derive(Debug)]
 pub struct BylineParser {
-    prefixed: Regex,
-    role_suffix: Regex,
-    name: Regex,
+    prefixed: LineRegex,
+    role_suffix: LineRegex,
+    name: LineRegex,
     name_split: Regex,
     part_split: Regex,
 }
@@ -39,16 +39,19 @@ impl BylineParser {
     /// Compiles the patterns.
     pub fn new() -> Result<Self, BuildError> {
         Ok(BylineParser {
-            prefixed: regex(
+            prefixed: LineRegex::new(
                 r"^(?:by|par|von|por|di|door|av|af|articles by|posts by|stories by|more by|written by|words by|story by|text by|reporting by|reported by|author|authors|auteur|autor|autore|autores)\b\s*:?\s*(.+)$",
+                true,
             )?,
-            role_suffix: regex(
+            role_suffix: LineRegex::new(
                 r"^(.+?),\s*(?:an?\s+|our\s+)?(?:senior\s+|chief\s+|special\s+|foreign\s+|contributing\s+|freelance\s+)?(?:staff writer|staff reporter|writer|reporter|correspondent|contributor|columnist|editor|journalist|analyst)\b[^.]*$",
+                true,
             )?,
             // At most five words, as `is_name` checks before matching; `*` rather than the
             // `{0,4}` that says so spares the automaton four copies of `\p{Lu}` and `\p{L}`.
-            name: regex_cs(
+            name: LineRegex::new(
                 r"^(?:(?:\p{Lu}[\p{L}'’\-]*\.?|\p{Lu}\.|de|da|del|della|der|den|van|von|bin|binti|al|el|la|le|du|dos|das|di|ter|y)\s+)*\p{Lu}[\p{L}'’\-]*\.?$",
+                false,
             )?,
             name_split: regex(r"\s*,\s*(?:and\s+)?|\s+(?:and|und|et|y|e|en)\s+|\s*&\s*")?,
             part_split: regex(r"\s+[–—\-|·•]\s+|\s*\|\s*")?,
@@ -60,12 +63,12 @@ impl BylineParser {
         if line.split_whitespace().count() > 20 {
             return None;
         }
-        if let Some(caps) = crate::error::captures(&self.prefixed, line) {
+        if let Some(caps) = self.prefixed.captures(line) {
             let rest = caps.get(1).map_or("", |m| m.as_str());
             let rest = rest.split(';').next().unwrap_or(rest);
             return self.parts(rest, dates);
         }
-        if let Some(caps) = crate::error::captures(&self.role_suffix, line) {
+        if let Some(caps) = self.role_suffix.captures(line) {
             let names = self.names(caps.get(1).map_or("", |m| m.as_str()))?;
             return Some(Byline {
                 authors: names,
@@ -164,6 +167,7 @@ fn is_outlet_like(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::config::DateOrder;
+    use crate::error::regex_cs;
 
     fn parse(line: &str) -> Option<Byline> {
         let dates = DateParser::new(DateOrder::Dmy).unwrap();

@@ -9,7 +9,7 @@ use crate::byline::{Byline, BylineParser};
 use crate::config::{CleanupConfig, Family};
 use crate::dateline::DatelineParser;
 use crate::dates::DateParser;
-use crate::error::{BuildError, regex};
+use crate::error::{BuildError, LineRegex, regex};
 use crate::markdown::{LineKind, Markdown};
 use crate::source::{SourceNote, SourceParser};
 
@@ -82,7 +82,7 @@ pub struct Cleaner {
     /// "pictured" in any ASCII case: with `(`, `:` and `/` what a caption cue needs (see
     /// [`Cleaner::may_be_caption`]); `None` if it could not be built (every text may be one).
     pictured: Option<AhoCorasick>,
-    pub(crate) bio_start: Regex,
+    pub(crate) bio_start: LineRegex,
     pub(crate) bio_role: Regex,
 }
 
@@ -110,8 +110,9 @@ impl Cleaner {
                 .ascii_case_insensitive(true)
                 .build(["pictured"])
                 .ok(),
-            bio_start: regex(
+            bio_start: LineRegex::new(
                 r"^(?:about the author\b|(?:\p{Lu}[\p{L}'’.\-]*\s+){1,4}(?:is|was|has been|writes|covers|reports)\b(?:\s+(?:a|an|the|currently|also|now)\b)?)",
+                true,
             )?,
             bio_role: regex(
                 r"\b(?:writer|journalist|reporter|correspondent|editor|analyst|author|columnist|researcher|fellow|professor|lecturer|scholar|commentator|contributor|blogger|director|manager|founder|economist|consultant)\b",

@@ -1,5 +1,7 @@
 //! Errors raised while building a [`Cleaner`](crate::Cleaner) or outlet rules from configuration.
 
+use std::sync::OnceLock;
+
 use regex::Regex;
 
 /// Why the text machinery could not be built.
@@ -59,5 +61,106 @@ pub(crate) fn captures<'t>(re: &Regex, text: &'t str) -> Option<regex::Captures<
         re.captures(text)
     } else {
         None
+    }
+}
+
+/// A pattern that starts with `^`, searched in lines. Multi-line, its `^` has the regex read the
+/// whole text for a line start after the first; without a line break in the text, `^` and `$`
+/// mean the same in either mode, and the one-line form searches anchored at the start, stopping
+/// where the pattern fails. Text with a line break uses the multi-line form, compiled the first
+/// time one comes (blocks and lines never hold one).
+#[derive(Debug)]
+pub(crate) struct LineRegex {
+    /// The pattern compiled without multi-line mode.
+    line: Regex,
+    pattern: String,
+    case_insensitive: bool,
+    /// The multi-line form (`None` inside if it failed to compile, which the one-line form's
+    /// compiling rules out).
+    multi: OnceLock<Option<Regex>>,
+}
+
+impl LineRegex {
+    /// Compiles `pattern` (which should start with `^`) for one-line text.
+    pub(crate) fn new(pattern: &str, case_insensitive: bool) -> Result<Self, BuildError> {
+        Ok(LineRegex {
+            line: regex_with(pattern, case_insensitive, false)?,
+            pattern: pattern.to_owned(),
+            case_insensitive,
+            multi: OnceLock::new(),
+        })
+    }
+
+    /// The regex that searches `text` as the multi-line pattern would.
+    fn for_text(&self, text: &str) -> Option<&Regex> {
+        if !text.contains('\n') {
+            return Some(&self.line);
+        }
+        self.multi
+            .get_or_init(|| regex_with(&self.pattern, self.case_insensitive, true).ok())
+            .as_ref()
+    }
+
+    /// True when the multi-line pattern matches `text`.
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        self.for_text(text).is_some_and(|re| re.is_match(text))
+    }
+
+    /// The multi-line pattern's captures in `text` (see [`captures`]).
+    pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
+        captures(self.for_text(text)?, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_regex_finds_what_the_multi_line_pattern_does() {
+        const PATTERNS: &[(&str, bool)] = &[
+            (r"^(?:by|written by)\b\s*:?\s*(.+)$", true),
+            (r"^(.+?),\s*(?:staff writer|reporter)\b[^.]*$", true),
+            (
+                r"^(?:\p{Lu}[\p{L}'’\-]*\.?\s+)*\p{Lu}[\p{L}'’\-]*\.?$",
+                false,
+            ),
+        ];
+        const PIECES: &[&str] = &[
+            "By",
+            "by:",
+            "Written by",
+            " ",
+            "Jane",
+            "ROE",
+            "é",
+            ",",
+            " staff writer",
+            "reporter",
+            ".",
+            "\n",
+            "x",
+            "ſ",
+            "-",
+        ];
+        let mut next = crate::testing::seeded_below(47_u64);
+        for (pattern, case_insensitive) in PATTERNS {
+            let line = LineRegex::new(pattern, *case_insensitive).unwrap();
+            let multi = regex_with(pattern, *case_insensitive, true).unwrap();
+            let mut found = 0;
+            for _ in 0..10_000 {
+                let text: String = (0..next(7)).map(|_| PIECES[next(PIECES.len())]).collect();
+                let expected = multi
+                    .captures(&text)
+                    .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>());
+                let got = line
+                    .captures(&text)
+                    .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>());
+                assert_eq!(got, expected, "{pattern} on {text:?}");
+                assert_eq!(line.is_match(&text), expected.is_some(), "{text:?}");
+                found += usize::from(expected.is_some());
+            }
+            assert!(found > 50, "{pattern}: {found}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 use regex::Regex;
 
 use crate::dates::DateParser;
-use crate::error::{BuildError, regex};
+use crate::error::{BuildError, LineRegex, regex};
 
 /// What a source trailer says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,8 +51,8 @@ const LANGUAGES: &[&str] = &[
 /// The compiled trailer recogniser.
 #[derive(Debug)]
 pub struct SourceParser {
-    patterns: Vec<Regex>,
-    translated: Regex,
+    patterns: Vec<LineRegex>,
+    translated: LineRegex,
     cut: Regex,
 }
 
@@ -61,19 +61,23 @@ impl SourceParser {
     pub fn new() -> Result<Self, BuildError> {
         Ok(SourceParser {
             patterns: vec![
-                regex(r"^the original source of this article is\s+(.+)$")?,
-                regex(
+                LineRegex::new(r"^the original source of this article is\s+(.+)$", true)?,
+                LineRegex::new(
                     r"^(?:this (?:article|story|piece|post|report|commentary|interview) )?(?:was )?(?:first|originally) (?:appeared|published|ran|posted)\s+(?:in|on|at|by)\s+(.+)$",
+                    true,
                 )?,
-                regex(
+                LineRegex::new(
                     r"^(?:this (?:article|story|piece) (?:is|was) )?(?:republished|reprinted|reproduced|syndicated) (?:with permission )?(?:from|by)\s+(.+)$",
+                    true,
                 )?,
-                regex(
+                LineRegex::new(
                     r"^(?:source|original source|courtesy of|quelle|fuente|fonte|bron|nguồn)\s*:\s*(.{2,80})$",
+                    true,
                 )?,
             ],
-            translated: regex(
+            translated: LineRegex::new(
                 r"^(?:translated|translation|traduit|übersetzt|traducido|tradotto|traduzido|vertaald)\b(?:.*?\bfrom\s+(?:the\s+)?(.+?))?[\s:.]*$",
+                true,
             )?,
             cut: regex(
                 r"\s+(?:under a\b|with permission\b|and is\b|and was\b|on\s+\S+day\b)|[.;:]\s|[.:;]$",
@@ -86,7 +90,7 @@ impl SourceParser {
         if line.split_whitespace().count() > 40 {
             return None;
         }
-        if let Some(caps) = crate::error::captures(&self.translated, line) {
+        if let Some(caps) = self.translated.captures(line) {
             let from = caps.get(1).map(|m| self.clean(m.as_str(), dates));
             let mut note = from.unwrap_or_default();
             note.translated = true;
@@ -100,7 +104,7 @@ impl SourceParser {
             return Some(note);
         }
         self.patterns.iter().find_map(|re| {
-            crate::error::captures(re, line)
+            re.captures(line)
                 .and_then(|c| c.get(1))
                 .map(|m| self.clean(m.as_str(), dates))
                 .filter(|n| n.source.is_some())
