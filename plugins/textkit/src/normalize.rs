@@ -18,29 +18,33 @@ fn composed(text: &str) -> Cow<'_, str> {
 
 /// True when the quick check says `text` is in NFC. An ASCII character is always allowed and
 /// resets the check's state (it is a starter), so only the runs of non-ASCII characters
-/// between ASCII ones are checked, each on its own, and ASCII is skipped eight bytes at once.
+/// between ASCII ones are checked, each on its own.
 fn quick_nfc(text: &str) -> bool {
+    non_ascii_runs(text).all(|run| is_nfc_quick(run.chars()) == IsNormalized::Yes)
+}
+
+/// The maximal runs of non-ASCII characters in `text`, in order; ASCII is skipped eight bytes
+/// at a time. A run starts after an ASCII byte (or at the start) and ends before the next
+/// one (or at the end), so it is whole characters.
+pub(crate) fn non_ascii_runs(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        if ascii8::chunk(bytes, i).is_some() {
-            i += 8;
-        } else if bytes[i] < 0x80 {
-            i += 1;
-        } else {
-            // `i` follows an ASCII byte (or starts the text): a character boundary, as is
-            // the next ASCII byte (or the end).
-            let start = i;
-            while bytes.get(i).is_some_and(|&b| b >= 0x80) {
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if ascii8::chunk(bytes, i).is_some() {
+                i += 8;
+            } else if bytes[i] < 0x80 {
                 i += 1;
-            }
-            let run = text.get(start..i).unwrap_or_default();
-            if is_nfc_quick(run.chars()) != IsNormalized::Yes {
-                return false;
+            } else {
+                let start = i;
+                while bytes.get(i).is_some_and(|&b| b >= 0x80) {
+                    i += 1;
+                }
+                return text.get(start..i);
             }
         }
-    }
-    true
+        None
+    })
 }
 
 /// True when `text` is in NFC by the quick check (so [`nfc`] would return it unchanged).
@@ -438,5 +442,14 @@ mod tests {
                 "{line:?}"
             );
         }
+    }
+
+    #[test]
+    fn non_ascii_runs_are_the_whole_characters_between_ascii_bytes() {
+        let runs: Vec<&str> = non_ascii_runs("abcdefghij “é” x—y ŝ\u{301}").collect();
+        assert_eq!(runs, vec!["“é”", "—", "ŝ\u{301}"]);
+        assert_eq!(non_ascii_runs("plain ASCII text, long enough").count(), 0);
+        assert_eq!(non_ascii_runs("").count(), 0);
+        assert_eq!(non_ascii_runs("ééé").collect::<Vec<_>>(), vec!["ééé"]);
     }
 }

@@ -17,7 +17,6 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use crate::ascii8;
 use crate::outlet::Signal;
 
 /// Characters that [`normalize`](crate::normalize::normalize) deletes, or that NFC or the
@@ -209,25 +208,7 @@ impl Prefilter {
 /// True when `text` holds one of [`GUARDS`]. They are all outside ASCII: ASCII is skipped
 /// eight bytes at a time, and only the other characters are decoded.
 fn has_guard(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if ascii8::chunk(bytes, i).is_some() {
-            i += 8;
-        } else if bytes[i] < 0x80 {
-            i += 1;
-        } else {
-            // `i` follows an ASCII byte or a whole character: a character boundary.
-            let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
-                return true;
-            };
-            if GUARDS.contains(&c) {
-                return true;
-            }
-            i += c.len_utf8();
-        }
-    }
-    false
+    crate::normalize::non_ascii_runs(text).any(|run| run.chars().any(|c| GUARDS.contains(&c)))
 }
 
 /// Per pattern, per outlet, the signals a match marks: a non-overlapping search skips any
