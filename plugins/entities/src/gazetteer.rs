@@ -292,15 +292,19 @@ fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn gaz() -> Gazetteer {
-        let e = |c: &str, l, forms: &[&str]| GazetteerEntry {
+    /// An entry whose forms are its canonical name and `forms`.
+    fn e(c: &str, l: Label, forms: &[&str]) -> GazetteerEntry {
+        GazetteerEntry {
             canonical: c.into(),
             label: l,
             forms: std::iter::once(c)
                 .chain(forms.iter().copied())
                 .map(String::from)
                 .collect(),
-        };
+        }
+    }
+
+    fn gaz() -> Gazetteer {
         Gazetteer::new(vec![
             e("United States", Label::Gpe, &["US", "U.S."]),
             e("India", Label::Gpe, &[]),
@@ -334,14 +338,6 @@ mod tests {
     }
 
     fn with_lower_case_forms() -> Gazetteer {
-        let e = |c: &str, l, forms: &[&str]| GazetteerEntry {
-            canonical: c.into(),
-            label: l,
-            forms: std::iter::once(c)
-                .chain(forms.iter().copied())
-                .map(String::from)
-                .collect(),
-        };
         Gazetteer::new(vec![
             e("India", Label::Gpe, &["US"]),
             e("Al-Qaeda", Label::Org, &["al-Qaeda", "al Qaeda"]),
