@@ -3,12 +3,10 @@
 //! A block is boilerplate when one of its family's patterns matches and the block is short
 //! enough to be a prompt rather than an article paragraph that happens to mention one.
 
-use std::sync::OnceLock;
-
 use regex::{Regex, RegexSet};
 
 use crate::config::Family;
-use crate::error::{BuildError, regex};
+use crate::error::{BuildError, LazyRegex, regex};
 use crate::screen::Screen;
 
 /// Patterns per family. Each is case-insensitive; most are anchored at the start of a block.
@@ -213,28 +211,10 @@ pub(crate) fn loosen(pattern: &str) -> Option<String> {
     loosened.then_some(loose)
 }
 
-/// Compiles a set member on its own: case-insensitive, not multi-line, as the set is.
-fn member(pattern: &str) -> Result<Regex, BuildError> {
-    crate::error::regex_with(pattern, true, false)
-}
-
-/// A loosened member's counted pattern, compiled the first time a block needs it: only a block
-/// the loose member matches does, and most members never match in most runs.
-#[derive(Debug)]
-struct Counted {
-    pattern: &'static str,
-    /// `None` inside if it failed to compile, which a test rules out.
-    regex: OnceLock<Option<Regex>>,
-}
-
-impl Counted {
-    /// True when the counted pattern matches `block`.
-    fn is_match(&self, block: &str) -> bool {
-        self.regex
-            .get_or_init(|| member(self.pattern).ok())
-            .as_ref()
-            .is_some_and(|re| re.is_match(block))
-    }
+/// A set member on its own, compiled when first needed: case-insensitive, not multi-line, as
+/// the set is.
+fn lazy_member(pattern: &str) -> LazyRegex {
+    LazyRegex::new(pattern, true, false)
 }
 
 /// The compiled boilerplate detector.
@@ -244,7 +224,7 @@ pub struct Boilerplate {
     set: RegexSet,
     families: Vec<Family>,
     /// Per set member, the counted pattern that confirms a loosened member's match.
-    counted: Vec<Option<Counted>>,
+    counted: Vec<Option<LazyRegex>>,
     /// Says cheaply, for most blocks, that no member can match.
     screen: Screen,
     user: Vec<Regex>,
@@ -262,10 +242,9 @@ impl Boilerplate {
             .iter()
             .zip(&loose)
             .map(|((_, pattern), l)| {
-                l.as_ref().map(|_| Counted {
-                    pattern,
-                    regex: OnceLock::new(),
-                })
+                // Compiled the first time a block needs it: only a block the loose member
+                // matches does, and most members never match in most runs.
+                l.as_ref().map(|_| lazy_member(pattern))
             })
             .collect();
         let set = regex::RegexSetBuilder::new(
@@ -319,7 +298,11 @@ impl Boilerplate {
         self.set
             .matches(block)
             .iter()
-            .find(|&i| self.counted[i].as_ref().is_none_or(|c| c.is_match(block)))
+            .find(|&i| {
+                self.counted[i]
+                    .as_ref()
+                    .is_none_or(|c| c.get().is_some_and(|re| re.is_match(block)))
+            })
             .map(|i| self.families[i])
     }
 }
@@ -451,7 +434,10 @@ mod tests {
             "a",
             " ",
         ];
-        let members: Vec<Regex> = PATTERNS.iter().map(|(_, p)| member(p).unwrap()).collect();
+        let members: Vec<Regex> = PATTERNS
+            .iter()
+            .map(|(_, p)| lazy_member(p).get().cloned().unwrap())
+            .collect();
         let boilerplate = all();
         let mut next = crate::testing::seeded_below(7_u64);
         let mut found = 0;
@@ -540,7 +526,10 @@ mod tests {
             "x",
             "\n",
         ];
-        let members: Vec<Regex> = PATTERNS.iter().map(|(_, p)| member(p).unwrap()).collect();
+        let members: Vec<Regex> = PATTERNS
+            .iter()
+            .map(|(_, p)| lazy_member(p).get().cloned().unwrap())
+            .collect();
         let boilerplate = all();
         let mut next = crate::testing::seeded_below(23_u64);
         let mut found = 0;

@@ -1,11 +1,9 @@
 //! Datelines at the head of a story: "HANOI –", "WASHINGTON (AP) —", "BANGKOK, Sept. 9
 //! (Reuters) -", "HO CHI MINH CITY, Vietnam –", "Hanoi (VNA) –".
 
-use std::sync::OnceLock;
-
 use regex::{Captures, Regex};
 
-use crate::error::{BuildError, regex_cs};
+use crate::error::{BuildError, LazyRegex, regex_cs};
 
 /// An upper-case dateline: "HANOI –", "HO CHI MINH CITY, Vietnam –", "BANGKOK, Sept. 9
 /// (Reuters) -". Group 1 is the place.
@@ -40,7 +38,7 @@ pub struct DatelineParser {
     upper: Regex,
     /// [`UPPER`] itself, compiled the first time the loose form's match takes an agency of the
     /// wrong length (`None` if it failed to compile, which a test rules out).
-    upper_counted: OnceLock<Option<Regex>>,
+    upper_counted: LazyRegex,
     agency: Regex,
 }
 
@@ -49,7 +47,7 @@ impl DatelineParser {
     pub fn new() -> Result<Self, BuildError> {
         Ok(DatelineParser {
             upper: regex_cs(&UPPER.replace(COUNTED_AGENCY, LOOSE_AGENCY))?,
-            upper_counted: OnceLock::new(),
+            upper_counted: LazyRegex::new(UPPER, false, true),
             agency: regex_cs(
                 r"^(\p{Lu}[\p{Ll}]+(?:\s+\p{Lu}[\p{Ll}]+){0,3})(?:,\s*[\p{L}.]+\s+\d{1,2})?\s*\((?:AP|AFP|Reuters|Xinhua|VNA|UPI|dpa|Bernama|Kyodo|Yonhap|Antara|ANI|PTI|IANS|TASS|RIA|EFE|ANSA|Anadolu|Bloomberg)\)\s*[–—-]{1,2}\s+",
             )?,
@@ -88,10 +86,7 @@ impl DatelineParser {
         if (2..=20).contains(&agency) {
             return Some(caps);
         }
-        self.upper_counted
-            .get_or_init(|| regex_cs(UPPER).ok())
-            .as_ref()?
-            .captures(paragraph)
+        self.upper_counted.get()?.captures(paragraph)
     }
 }
 

@@ -73,11 +73,8 @@ pub(crate) fn captures<'t>(re: &Regex, text: &'t str) -> Option<regex::Captures<
 pub(crate) struct LineRegex {
     /// The pattern compiled without multi-line mode.
     line: Regex,
-    pattern: String,
-    case_insensitive: bool,
-    /// The multi-line form (`None` inside if it failed to compile, which the one-line form's
-    /// compiling rules out).
-    multi: OnceLock<Option<Regex>>,
+    /// The multi-line form (it compiles: the one-line form did).
+    multi: LazyRegex,
 }
 
 impl LineRegex {
@@ -85,20 +82,17 @@ impl LineRegex {
     pub(crate) fn new(pattern: &str, case_insensitive: bool) -> Result<Self, BuildError> {
         Ok(LineRegex {
             line: regex_with(pattern, case_insensitive, false)?,
-            pattern: pattern.to_owned(),
-            case_insensitive,
-            multi: OnceLock::new(),
+            multi: LazyRegex::new(pattern, case_insensitive, true),
         })
     }
 
     /// The regex that searches `text` as the multi-line pattern would.
     fn for_text(&self, text: &str) -> Option<&Regex> {
-        if !text.contains('\n') {
-            return Some(&self.line);
+        if text.contains('\n') {
+            self.multi.get()
+        } else {
+            Some(&self.line)
         }
-        self.multi
-            .get_or_init(|| regex_with(&self.pattern, self.case_insensitive, true).ok())
-            .as_ref()
     }
 
     /// True when the multi-line pattern matches `text`.
@@ -109,6 +103,36 @@ impl LineRegex {
     /// The multi-line pattern's captures in `text` (see [`captures`]).
     pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
         captures(self.for_text(text)?, text)
+    }
+}
+
+/// A built-in pattern compiled (as [`regex_with`] does) the first time it is needed: for
+/// patterns that only rare text needs. `None` if it failed to compile, which each user's tests
+/// rule out by compiling it.
+#[derive(Debug)]
+pub(crate) struct LazyRegex {
+    pattern: String,
+    case_insensitive: bool,
+    multi_line: bool,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    /// `pattern` with these flags, not compiled yet.
+    pub(crate) fn new(pattern: &str, case_insensitive: bool, multi_line: bool) -> Self {
+        LazyRegex {
+            pattern: pattern.to_owned(),
+            case_insensitive,
+            multi_line,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled pattern, compiling it on the first call.
+    pub(crate) fn get(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| regex_with(&self.pattern, self.case_insensitive, self.multi_line).ok())
+            .as_ref()
     }
 }
 
