@@ -323,7 +323,7 @@ mod tests {
         const PIECES: &[&str] = &["a", "bc", "\n", "\n\n", "\n\n\n", " ", "é", "\r"];
         let mut next = crate::testing::seeded_below(19_u64);
         for _ in 0..20_000 {
-            let text: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::testing::random_text(&mut next, PIECES, 12);
             let expected: Vec<&str> = text.split("\n\n").collect();
             assert_eq!(paragraphs(&text).collect::<Vec<_>>(), expected, "{text:?}");
         }
@@ -432,7 +432,7 @@ mod tests {
         let mut next = crate::testing::seeded_below(31_u64);
         let mut captions = 0;
         for _ in 0..20_000 {
-            let text: String = (0..next(8)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::testing::random_text(&mut next, PIECES, 8);
             let cue = c.caption_cue.is_match(&text);
             assert!(!cue || c.may_be_caption(&text), "{text:?}");
             captions += usize::from(cue);

@@ -173,7 +173,7 @@ mod tests {
             let multi = regex_with(pattern, *case_insensitive, true).unwrap();
             let mut found = 0;
             for _ in 0..10_000 {
-                let text: String = (0..next(7)).map(|_| PIECES[next(PIECES.len())]).collect();
+                let text = crate::testing::random_text(&mut next, PIECES, 7);
                 let expected = multi
                     .captures(&text)
                     .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>());

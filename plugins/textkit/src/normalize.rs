@@ -315,7 +315,7 @@ mod tests {
         ];
         let mut next = crate::testing::seeded_below(13_u64);
         for _ in 0..20_000 {
-            let text: String = (0..next(30)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::testing::random_text(&mut next, PIECES, 30);
             let reference = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(is_squashed(&text), text == reference, "{text:?}");
             assert_eq!(squash_spaces(&text), reference, "{text:?}");
@@ -342,7 +342,7 @@ mod tests {
         ];
         let mut next = crate::testing::seeded_below(17_u64);
         for _ in 0..20_000 {
-            let text: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::testing::random_text(&mut next, PIECES, 12);
             let whole = is_nfc_quick(text.chars()) == IsNormalized::Yes;
             assert_eq!(quick_nfc(&text), whole, "{text:?}");
         }

@@ -411,7 +411,7 @@ mod tests {
         let mut next = crate::testing::seeded_below(29_u64);
         let mut possible = 0;
         for _ in 0..20_000 {
-            let text: String = (0..next(10)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::testing::random_text(&mut next, PIECES, 10);
             let answer = shared.possible(&text);
             for i in 0..demands.len() {
                 let expected = possible_by_definition(&demands, &text, i);

@@ -19,6 +19,14 @@ pub fn seeded_below(seed: u64) -> impl FnMut(usize) -> usize {
     }
 }
 
+/// A text of up to `most - 1` pieces, each drawn from `pieces` with `next` (from
+/// [`seeded_below`]): the random input of the tests that compare a fast check with a regex.
+pub fn random_text(next: &mut impl FnMut(usize) -> usize, pieces: &[&str], most: usize) -> String {
+    (0..next(most))
+        .map(|_| pieces[next(pieces.len())])
+        .collect()
+}
+
 /// Every `*.txt` under `fixtures/samples` and `fixtures/articles` of the repository, sorted
 /// by file name, as `(file name, text)`.
 pub fn fixture_articles() -> Vec<(String, String)> {

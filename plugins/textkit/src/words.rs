@@ -161,7 +161,7 @@ mod tests {
             "a", "Z", "9", " ", "  ", "\t", "\n", "-", "“", "é", "\u{a0}", "\u{b}", ".", "\u{2003}",
         ];
         for _ in 0..5_000 {
-            let text: String = (0..next(40)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::testing::random_text(&mut next, PIECES, 40);
             texts.push(text);
         }
         texts

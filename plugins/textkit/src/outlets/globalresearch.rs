@@ -239,7 +239,7 @@ mod tests {
         let mut next = crate::testing::seeded_below(41_u64);
         let mut starts = 0;
         for _ in 0..20_000 {
-            let text: String = (0..next(5)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::testing::random_text(&mut next, PIECES, 5);
             let expected = pattern.is_match(&text);
             assert_eq!(starts_trailer(&text), expected, "{text:?}");
             starts += usize::from(expected);
@@ -270,7 +270,7 @@ mod tests {
         let mut next = crate::testing::seeded_below(37_u64);
         let mut lines = 0;
         for _ in 0..20_000 {
-            let text: String = (0..next(6)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = crate::testing::random_text(&mut next, PIECES, 6);
             let expected = pattern.is_match(&text);
             assert_eq!(is_site_line(&text), expected, "{text:?}");
             lines += usize::from(expected);
