@@ -137,7 +137,7 @@ fn main() -> Result<()> {
         workdir: repo.clone(),
         config,
         workers,
-        env: vec![("INGESTD_WATCH__SETTLE_MS".into(), "100".into())],
+        env: vec![("INGESTD_WATCH__SETTLE_MS".into(), SETTLE_MS.to_string())],
     };
     match cli.mode {
         Mode::Corpus { n, out } => {
@@ -318,9 +318,12 @@ impl BacklogResult {
     }
 }
 
-/// How old the newest backlog file is when the daemon starts: past the bundled config's
-/// `watch.settle_ms` (500), so the daemon finds a backlog, not files still being written.
-const BACKLOG_AGE: Duration = Duration::from_millis(600);
+/// The settle time (`watch.settle_ms`) of every daemon the bench runs, whatever its config.
+const SETTLE_MS: u64 = 100;
+
+/// How old the newest backlog file is when the daemon starts: past [`SETTLE_MS`], so the
+/// daemon finds a backlog, not files still being written.
+const BACKLOG_AGE: Duration = Duration::from_millis(SETTLE_MS + 100);
 
 fn backlog(
     spec: &DaemonSpec,
