@@ -23,6 +23,7 @@ pub mod index;
 mod keyhash;
 pub mod memory;
 pub mod recent;
+mod recent_mirror;
 pub mod redb_store;
 mod redb_writer;
 

@@ -17,7 +17,6 @@
 //! runs), `meta` (the recent table's sequence and time bound) and `by_time`
 //! (stored-at << 64 | key), the last for retention.
 
-use std::cell::OnceCell;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender, SyncSender};
@@ -34,6 +33,7 @@ use super::buckets::{self, BucketTable};
 use super::filter::{FilterView, Item, KeyFilter};
 use super::index::{Backing, MemIndex};
 use super::recent::{self, MetaTable, RecentTable};
+use super::recent_mirror::RecentMirror;
 use super::redb_writer::{BandLevel, Writer, write_entries};
 use super::{Checked, DedupStore, Entry, Judge, OrDb, StoreError, codec};
 
@@ -116,6 +116,8 @@ pub struct RedbStore {
     overlay: Arc<MemIndex>,
     pending: Arc<AtomicUsize>,
     queue: Queue,
+    /// The recent band table's buckets, read by checks instead of the table.
+    recent: Arc<RecentMirror>,
     /// Keys that may be committed; `None` when the options ask for no filter.
     filter: Option<Arc<KeyFilter>>,
     /// Fills the filter with the keys the index held at open.
@@ -152,12 +154,16 @@ impl RedbStore {
         create_tables(&txn)?;
         migrate_recent_v1(&txn)?;
         txn.commit().or_db("create the tables")?;
-        let recent_rows = db
-            .begin_read()
-            .or_db("read the dedup index")?
-            .open_table(BANDS_RECENT)
-            .and_then(|t| Ok(t.len()?))
-            .or_db("read the dedup index")?;
+        let (recent_rows, recent) = {
+            let context = "read the dedup index";
+            let table = db
+                .begin_read()
+                .or_db(context)?
+                .open_table(BANDS_RECENT)
+                .or_db(context)?;
+            (table.len().or_db(context)?, RecentMirror::load(&table)?)
+        };
+        let recent = Arc::new(recent);
         let db = Arc::new(db);
         let (filter, filler) = match options.filter_bytes {
             0 => (None, None),
@@ -175,6 +181,7 @@ impl RedbStore {
             overlay: Arc::clone(&overlay),
             pending: Arc::clone(&pending),
             queue: Arc::clone(&queue),
+            recent: Arc::clone(&recent),
             filter: filter.clone(),
             log,
             recent_rows,
@@ -190,6 +197,7 @@ impl RedbStore {
             overlay,
             pending,
             queue,
+            recent,
             filter,
             filler: Mutex::new(filler),
             tx: Some(tx),
@@ -251,15 +259,24 @@ impl RedbStore {
         self.filter.as_ref().is_some_and(|f| f.is_useful())
     }
 
-    fn snapshot(&self) -> Result<Snapshot, StoreError> {
+    /// Opens the committed snapshot for a check of an entry with these `bands`, with their
+    /// recent buckets read from the mirror first (the order matters: see [`RecentMirror`]).
+    fn snapshot(&self, bands: &[u64]) -> Result<Snapshot, StoreError> {
         let context = "read the dedup index";
+        let mut recent = RecentBuckets::default();
+        for &band in bands {
+            let start = recent.keys.len();
+            self.recent.read(band, &mut recent.keys);
+            if recent.keys.len() > start {
+                recent.spans.push((band, start, recent.keys.len()));
+            }
+        }
         let txn = self.db.begin_read().or_db(context)?;
         Ok(Snapshot {
             entries: txn.open_table(ENTRIES).or_db(context)?,
             exact: txn.open_table(EXACT).or_db(context)?,
             bands: txn.open_table(BANDS).or_db(context)?,
-            recent: txn.open_table(BANDS_RECENT).or_db(context)?,
-            recent_epochs: OnceCell::new(),
+            recent,
             // Taken after the check's stripe locks: see `filter`'s module docs.
             filter: self.filter.as_ref().map(|f| f.view()),
         })
@@ -305,9 +322,11 @@ impl DedupStore for RedbStore {
         while self.pending.load(Ordering::Relaxed) >= MAX_PENDING {
             std::thread::sleep(Duration::from_millis(1));
         }
+        // Only a near check reads band buckets.
+        let bands: &[u64] = if near { &entry.bands } else { &[] };
         let (checked, inserted) =
             self.overlay
-                .check_and_insert(|| self.snapshot(), entry, near, judge)?;
+                .check_and_insert(|| self.snapshot(bands), entry, near, judge)?;
         if inserted {
             // Into the filter before the writer can know of it, so never committed unfiltered.
             if let Some(filter) = &self.filter {
@@ -497,10 +516,17 @@ struct Snapshot {
     entries: ReadOnlyTable<u64, &'static [u8]>,
     exact: ReadOnlyTable<u128, u64>,
     bands: ReadOnlyTable<u64, &'static [u8]>,
-    recent: ReadOnlyTable<u128, u64>,
-    /// The epochs of `recent`, read at the first band that the filter lets through.
-    recent_epochs: OnceCell<Option<(u32, u32)>>,
+    /// The checked entry's buckets in the recent band table, read from the mirror.
+    recent: RecentBuckets,
     filter: Option<FilterView>,
+}
+
+/// Some bands' recent buckets: `keys[start..end]` for each `(band, start, end)` of `spans`
+/// (bands with an empty bucket have none).
+#[derive(Default)]
+struct RecentBuckets {
+    keys: Vec<u64>,
+    spans: Vec<(u64, usize, usize)>,
 }
 
 impl Snapshot {
@@ -533,15 +559,10 @@ impl Backing for Snapshot {
         if !self.may_hold(Item::Band(band)) {
             return Ok(());
         }
-        let epochs = match self.recent_epochs.get() {
-            Some(&epochs) => epochs,
-            None => {
-                let epochs = recent::epochs(&self.recent)?;
-                let _ = self.recent_epochs.set(epochs);
-                epochs
-            }
-        };
-        recent::read(&self.recent, epochs, band, out)?;
+        let recent = &self.recent;
+        if let Some(&(_, start, end)) = recent.spans.iter().find(|&&(b, _, _)| b == band) {
+            out.extend_from_slice(&recent.keys[start..end]);
+        }
         if let Some(value) = self.bands.get(band).or_db("read a band")? {
             buckets::unpack(value.value(), out);
         }

@@ -13,6 +13,7 @@ use redb::{Database, Durability, ReadableTable};
 
 use super::filter::KeyFilter;
 use super::index::MemIndex;
+use super::recent_mirror::RecentMirror;
 use super::redb_store::{
     BANDS, BANDS_RECENT, BATCH, BY_TIME, ENTRIES, EXACT, ErrorLog, FLUSH_INTERVAL, META, Msg, Queue,
 };
@@ -121,18 +122,27 @@ pub(super) fn write_entries(
 ///
 /// `since`, given with the last step, is the oldest stored-at time of the entries committed
 /// since the merge began: their rows are the only ones it can leave in the recent table.
-fn merge_band_range(db: &Database, step: u64, since: Option<u64>) -> Result<(), StoreError> {
+///
+/// Once the transaction has committed, the range's buckets are dropped from `mirror` too.
+fn merge_band_range(
+    db: &Database,
+    mirror: &RecentMirror,
+    step: u64,
+    since: Option<u64>,
+) -> Result<(), StoreError> {
     let context = "merge the dedup band tables";
     let width = u64::MAX / MERGE_STEPS + 1;
     let low = step * width;
+    // The last range runs to u64::MAX inclusive.
+    let high = if step + 1 == MERGE_STEPS {
+        u64::MAX
+    } else {
+        low + width - 1
+    };
     let txn = db.begin_write().or_db(context)?;
     {
         let mut recent = txn.open_table(BANDS_RECENT).or_db(context)?;
-        let rows = if step + 1 == MERGE_STEPS {
-            recent::take_rows(&mut recent, low..)?
-        } else {
-            recent::take_rows(&mut recent, low..low + width)?
-        };
+        let rows = recent::take_rows(&mut recent, low..=high)?;
         let mut main = txn.open_table(BANDS).or_db(context)?;
         buckets::add(&mut main, &rows)?;
         if let Some(since) = since {
@@ -141,6 +151,7 @@ fn merge_band_range(db: &Database, step: u64, since: Option<u64>) -> Result<(), 
         }
     }
     txn.commit().or_db(context)?;
+    mirror.remove_bands(&(low..=high));
     Ok(())
 }
 
@@ -155,10 +166,19 @@ struct Pruned {
     complete: bool,
 }
 
-fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<Pruned, StoreError> {
+/// Removes at most `budget` entries stored before `cutoff`, in one transaction; once it has
+/// committed, their recent rows are removed from `mirror` too.
+fn prune_entries(
+    db: &Database,
+    mirror: &RecentMirror,
+    cutoff: u64,
+    budget: usize,
+) -> Result<Pruned, StoreError> {
     let context = "prune the dedup index";
     let txn = db.begin_write().or_db(context)?;
     let mut removed = 0;
+    // `(band, key)` rows removed from the recent table, in order.
+    let mut recent_removed = Vec::new();
     let complete;
     {
         let mut table = txn.open_table(ENTRIES).or_db(context)?;
@@ -195,6 +215,7 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<Pruned, St
             if entry.at >= recent_since {
                 for &band in &entry.bands {
                     recent::remove(&mut recent, band, key)?;
+                    recent_removed.push((band, key));
                 }
             }
             let owner = exact.get(entry.exact).or_db(context)?.map(|k| k.value());
@@ -205,6 +226,9 @@ fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<Pruned, St
         }
     }
     txn.commit().or_db(context)?;
+    for (band, key) in recent_removed {
+        mirror.remove(band, key);
+    }
     Ok(Pruned { removed, complete })
 }
 
@@ -214,6 +238,8 @@ pub(super) struct Writer {
     pub(super) overlay: Arc<MemIndex>,
     pub(super) pending: Arc<AtomicUsize>,
     pub(super) queue: Queue,
+    /// The recent band table's buckets in memory: changed after each commit that changes them.
+    pub(super) recent: Arc<RecentMirror>,
     /// The store's filter of committed keys: layers are dropped once pruning has passed them.
     pub(super) filter: Option<Arc<KeyFilter>>,
     pub(super) log: ErrorLog,
@@ -258,7 +284,7 @@ impl Writer {
                     self.take_queued(&mut keys);
                     let result = self
                         .commit(&mut keys)
-                        .and_then(|_| prune_entries(&self.db, cutoff, budget));
+                        .and_then(|_| prune_entries(&self.db, &self.recent, cutoff, budget));
                     if let (Ok(pruned), Some(filter)) = (&result, &self.filter) {
                         if pruned.complete {
                             filter.forget_before(cutoff);
@@ -344,6 +370,13 @@ impl Writer {
         let refs: Vec<&Entry> = entries.iter().map(Arc::as_ref).collect();
         self.recent_rows +=
             write_entries(&self.db, &refs, BandLevel::Recent, Durability::Immediate)?;
+        // The same rows in the same order per band as the table got (a stable sort by band of
+        // these), before the overlay lets go of the entries: see `RecentMirror`.
+        for entry in &refs {
+            for &band in &entry.bands {
+                self.recent.push(band, entry.key);
+            }
+        }
         let oldest = refs.iter().map(|e| e.at).min().unwrap_or(u64::MAX);
         self.oldest_written = self.oldest_written.min(oldest);
         for key in keys.drain(..) {
@@ -362,7 +395,7 @@ impl Writer {
         self.oldest_written = u64::MAX;
         for step in 0..MERGE_STEPS {
             let since = (step + 1 == MERGE_STEPS).then_some(self.oldest_written);
-            merge_band_range(&self.db, step, since)?;
+            merge_band_range(&self.db, &self.recent, step, since)?;
             self.take_queued(keys);
             self.write_keys(keys)?;
         }
@@ -405,6 +438,7 @@ mod tests {
             overlay,
             pending: Arc::new(AtomicUsize::new(5)),
             queue,
+            recent: Arc::new(RecentMirror::new()),
             filter: None,
             log: Arc::new(|_: &str| {}),
             recent_rows: 0,
@@ -425,10 +459,37 @@ mod tests {
             keys.sort_unstable();
             keys
         };
+        // The writer's mirror reads as one loaded from the table, through merges and pruning.
+        let mirror_matches = || {
+            let txn = db.begin_read().unwrap();
+            let loaded = RecentMirror::load(&txn.open_table(BANDS_RECENT).unwrap()).unwrap();
+            for band in (1..=5).flat_map(|k| [k, k + 1_000_000]) {
+                let (mut kept, mut expected) = (Vec::new(), Vec::new());
+                writer.recent.read(band, &mut kept);
+                loaded.read(band, &mut expected);
+                assert_eq!(kept, expected, "band {band}");
+            }
+        };
         assert_eq!(recent_keys(), [5, 5], "entry 5 stays for the next merge");
-        assert_eq!(prune_entries(&db, 200, 100).unwrap().removed, 4);
+        mirror_matches();
+        assert_eq!(
+            prune_entries(&db, &writer.recent, 200, 100)
+                .unwrap()
+                .removed,
+            4
+        );
         assert_eq!(recent_keys(), [5, 5]);
-        assert_eq!(prune_entries(&db, 400, 100).unwrap().removed, 1);
+        mirror_matches();
+        assert_eq!(
+            prune_entries(&db, &writer.recent, 400, 100)
+                .unwrap()
+                .removed,
+            1
+        );
         assert!(recent_keys().is_empty(), "entry 5's rows went with it");
+        mirror_matches();
+        let mut left = Vec::new();
+        writer.recent.read(5, &mut left);
+        assert!(left.is_empty(), "and its mirrored rows");
     }
 }
