@@ -124,10 +124,18 @@ impl Gazetteer {
     /// are not whole words: positions are tried left to right, the longest form starting at
     /// the first position where one starts is the next match, and the search goes on after
     /// it (whole word or not, as the unanchored search would).
+    #[cfg(test)]
     pub(crate) fn find(&self, text: &str) -> Vec<GazMatch> {
+        let mut out = Vec::new();
+        self.find_into(text, &mut out);
+        out
+    }
+
+    /// [`Gazetteer::find`], appending to `out` (a buffer reused from text to text).
+    pub(crate) fn find_into(&self, text: &str, out: &mut Vec<GazMatch>) {
         let bytes = text.as_bytes();
         // About one form per 150 bytes of news text.
-        let mut out = Vec::with_capacity(text.len() / 128);
+        out.reserve(text.len() / 128);
         // Where a form starting with a lower-case byte ("al-Qaeda") starts; any other
         // position with such a byte starts no form.
         let lower_starts = self.lower_starts(text);
@@ -168,7 +176,6 @@ impl Gazetteer {
                 });
             }
         }
-        out
     }
 }
 

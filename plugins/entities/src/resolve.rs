@@ -80,8 +80,17 @@ pub(crate) fn resolve(
         })
         .collect();
     let aliases = Aliases::build(lex, texts, &names);
-    let mut resolved = Vec::with_capacity(texts.iter().map(|t| t.mentions.len()).sum());
-    let mut body_names = FxHashSet::default();
+    let mentions: usize = texts.iter().map(|t| t.mentions.len()).sum();
+    let mut resolved = Vec::with_capacity(mentions);
+    // Sized for every mention a distinct name, so that neither table grows while filled.
+    let mut body_names = FxHashSet::with_capacity_and_hasher(
+        texts
+            .iter()
+            .filter(|t| t.is_body)
+            .map(|t| t.mentions.len())
+            .sum(),
+        Default::default(),
+    );
     for (tagged, names) in texts.iter().zip(&names) {
         let mut chars = CharCursor::default();
         for (m, name) in tagged.mentions.iter().zip(names) {
@@ -107,11 +116,12 @@ pub(crate) fn resolve(
             ));
         }
     }
+    let kept = resolved.len();
     let resolved = resolved
         .into_iter()
         .filter(|(keep, r)| *keep || body_names.contains(r.canonical))
         .map(|(_, r)| r);
-    count(resolved, max_entities)
+    count(resolved, kept, max_entities)
 }
 
 /// Converts byte offsets of one text into character offsets (Unicode scalar values), counting
@@ -142,8 +152,13 @@ impl CharCursor {
 /// Groups resolved mentions by canonical name; the strongest source decides the label.
 ///
 /// Two passes: the first groups and counts, the second builds each entity once, its label and
-/// spans allocated at their final size.
-fn count<'a>(resolved: impl Iterator<Item = Resolved<'a>>, max_entities: usize) -> Vec<Entity> {
+/// spans allocated at their final size. `most` bounds the number of mentions: the tables are
+/// sized for it once instead of growing.
+fn count<'a>(
+    resolved: impl Iterator<Item = Resolved<'a>>,
+    most: usize,
+    max_entities: usize,
+) -> Vec<Entity> {
     /// One entity while counting: the strongest source's label, mentions and spans.
     struct Group<'a> {
         canonical: &'a str,
@@ -152,32 +167,32 @@ fn count<'a>(resolved: impl Iterator<Item = Resolved<'a>>, max_entities: usize) 
         count: u64,
         spans: usize,
     }
-    let mut index: FxHashMap<&'a str, usize> = FxHashMap::default();
-    let mut groups: Vec<Group<'a>> = Vec::new();
+    let mut index: FxHashMap<&'a str, usize> =
+        FxHashMap::with_capacity_and_hasher(most, Default::default());
+    let mut groups: Vec<Group<'a>> = Vec::with_capacity(most);
     // Each mention's group and span, in order.
-    let mentions: Vec<(usize, Option<[u64; 2]>)> = resolved
-        .map(|r| {
-            let i = *index.entry(r.canonical).or_insert_with(|| {
-                groups.push(Group {
-                    canonical: r.canonical,
-                    label: r.label,
-                    strength: r.strength,
-                    count: 0,
-                    spans: 0,
-                });
-                groups.len() - 1
+    let mut mentions: Vec<(usize, Option<[u64; 2]>)> = Vec::with_capacity(most);
+    mentions.extend(resolved.map(|r| {
+        let i = *index.entry(r.canonical).or_insert_with(|| {
+            groups.push(Group {
+                canonical: r.canonical,
+                label: r.label,
+                strength: r.strength,
+                count: 0,
+                spans: 0,
             });
-            if let Some(group) = groups.get_mut(i) {
-                group.count += 1;
-                group.spans += usize::from(r.span.is_some());
-                if r.strength < group.strength {
-                    group.strength = r.strength;
-                    group.label = r.label;
-                }
+            groups.len() - 1
+        });
+        if let Some(group) = groups.get_mut(i) {
+            group.count += 1;
+            group.spans += usize::from(r.span.is_some());
+            if r.strength < group.strength {
+                group.strength = r.strength;
+                group.label = r.label;
             }
-            (i, r.span)
-        })
-        .collect();
+        }
+        (i, r.span)
+    }));
     let mut keep = vec![true; groups.len()];
     if groups.len() > max_entities {
         let mut order: Vec<usize> = (0..groups.len()).collect();

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use ingestd_sdk::Entity;
 
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{GazMatch, Gazetteer};
 use crate::lexicon::Lexicon;
 use crate::mention::Mention;
 use crate::resolve::{Tagged, resolve};
@@ -26,8 +26,8 @@ const PROMPTS: [&str; 9] = [
     "join us on",
 ];
 
-/// A thread keeps its token buffer between documents up to this many tokens (1 MiB); a
-/// bigger one, from a huge document, is freed.
+/// A thread keeps each buffer between documents up to this many entries (1 MiB of tokens,
+/// 768 KiB of aligned matches); a bigger one, from a huge document, is freed.
 const MAX_KEPT_TOKENS: usize = 32_768;
 
 /// Lines longer than this are prose even if they mention a prompt phrase.
@@ -54,6 +54,40 @@ pub struct Limits {
     pub max_entities: usize,
     /// Most mentions collected per text; later ones are ignored.
     pub max_mentions: usize,
+}
+
+/// The per-thread buffers of [`Tagger::scan`], kept between documents.
+#[derive(Debug)]
+struct Scratch {
+    /// The tokens of the text.
+    tokens: Vec<Token>,
+    /// Its gazetteer matches.
+    matches: Vec<GazMatch>,
+    /// The matches aligned to the tokens (see `Scanner::new`).
+    gaz_at: Vec<Option<(usize, usize)>>,
+}
+
+impl Scratch {
+    const fn new() -> Scratch {
+        Scratch {
+            tokens: Vec::new(),
+            matches: Vec::new(),
+            gaz_at: Vec::new(),
+        }
+    }
+
+    /// Frees the buffers a huge document grew past [`MAX_KEPT_TOKENS`] entries.
+    fn trim(&mut self) {
+        if self.tokens.capacity() > MAX_KEPT_TOKENS {
+            self.tokens = Vec::new();
+        }
+        if self.gaz_at.capacity() > MAX_KEPT_TOKENS {
+            self.gaz_at = Vec::new();
+        }
+        if self.matches.capacity() > MAX_KEPT_TOKENS {
+            self.matches = Vec::new();
+        }
+    }
 }
 
 /// A compiled tagger, shared by all worker threads.
@@ -83,24 +117,28 @@ impl Tagger {
     /// Mentions in one text.
     fn scan(&self, text: &str, limit: usize, title_case: bool) -> Vec<Mention> {
         thread_local! {
-            /// The token buffer of this thread, reused from document to document.
-            static TOKENS: RefCell<Vec<Token>> = const { RefCell::new(Vec::new()) };
+            /// The buffers of this thread, reused from document to document.
+            static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
         }
-        TOKENS.with(|cell| {
-            // A fresh buffer if this thread is already inside a scan (it never is).
-            let mut fresh = Vec::new();
+        SCRATCH.with(|cell| {
+            // Fresh buffers if this thread is already inside a scan (it never is).
+            let mut fresh = Scratch::new();
             let mut reused = cell.try_borrow_mut().ok();
-            let tokens = reused.as_deref_mut().unwrap_or(&mut fresh);
+            let scratch = reused.as_deref_mut().unwrap_or(&mut fresh);
+            let Scratch {
+                tokens,
+                matches,
+                gaz_at,
+            } = scratch;
             tokens.clear();
             tokenize_lines(text, |line| self.is_prompt(line), tokens);
-            let matches = self.gaz.find(text);
+            matches.clear();
+            self.gaz.find_into(text, matches);
             let mentions = Scanner::new(
-                &self.lex, &self.gaz, text, tokens, &matches, limit, title_case,
+                &self.lex, &self.gaz, text, tokens, matches, gaz_at, limit, title_case,
             )
             .run();
-            if tokens.capacity() > MAX_KEPT_TOKENS {
-                *tokens = Vec::new();
-            }
+            scratch.trim();
             mentions
         })
     }

@@ -50,7 +50,7 @@ pub(crate) struct Scanner<'a> {
     text: &'a str,
     tokens: &'a [Token],
     /// For each token: the gazetteer match starting there (end token, entry).
-    gaz_at: Vec<Option<(usize, usize)>>,
+    gaz_at: &'a [Option<(usize, usize)>],
     limit: usize,
     /// The text is a headline in Title Case, where capitals say little.
     title_case: bool,
@@ -59,23 +59,27 @@ pub(crate) struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
-    /// Prepares a scan of `text` (already tokenized) with its gazetteer matches;
-    /// `title_case` marks a headline.
+    /// Prepares a scan of `text` (already tokenized) with its gazetteer matches, which are
+    /// aligned to the tokens in `gaz_at` (a buffer reused from text to text); `title_case`
+    /// marks a headline.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         lex: &'a Lexicon,
         gaz: &'a Gazetteer,
         text: &'a str,
         tokens: &'a [Token],
         matches: &[GazMatch],
+        gaz_at: &'a mut Vec<Option<(usize, usize)>>,
         limit: usize,
         title_case: bool,
     ) -> Self {
+        align(tokens, matches, gaz_at);
         Scanner {
             lex,
             gaz,
             text,
             tokens,
-            gaz_at: align(tokens, matches),
+            gaz_at,
             limit,
             title_case,
             mentions: Vec::new(),
@@ -396,8 +400,9 @@ impl<'a> Scanner<'a> {
 
 /// Maps each gazetteer match onto the tokens it covers exactly; matches that start or end
 /// inside a word, or on a skipped line, are dropped. Both lists are in text order.
-fn align(tokens: &[Token], matches: &[GazMatch]) -> Vec<Option<(usize, usize)>> {
-    let mut at = vec![None; tokens.len()];
+fn align(tokens: &[Token], matches: &[GazMatch], at: &mut Vec<Option<(usize, usize)>>) {
+    at.clear();
+    at.resize(tokens.len(), None);
     let mut t = 0;
     for m in matches {
         while t < tokens.len() && tokens[t].start < m.start {
@@ -417,7 +422,6 @@ fn align(tokens: &[Token], matches: &[GazMatch]) -> Vec<Option<(usize, usize)>> 
             at[t] = Some((e + 1, m.entry));
         }
     }
-    at
 }
 
 /// Which tokens of a run are covered by gazetteer matches: bit `i` for token `start + i` of
