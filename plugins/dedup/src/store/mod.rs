@@ -18,12 +18,12 @@
 pub mod buckets;
 pub mod codec;
 pub mod deferred;
+mod epoch_filter;
 pub mod filter;
 pub mod index;
 mod keyhash;
 pub mod memory;
 pub mod recent;
-mod recent_mirror;
 pub mod redb_store;
 mod redb_writer;
 

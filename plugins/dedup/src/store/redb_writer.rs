@@ -11,9 +11,9 @@ use std::time::Instant;
 
 use redb::{Database, Durability, ReadableTable};
 
+use super::epoch_filter::EpochFilters;
 use super::filter::KeyFilter;
 use super::index::MemIndex;
-use super::recent_mirror::RecentMirror;
 use super::redb_store::{
     BANDS, BANDS_RECENT, BATCH, BY_TIME, ENTRIES, EXACT, ErrorLog, FLUSH_INTERVAL, META, Msg, Queue,
 };
@@ -55,12 +55,14 @@ fn insert_first_key(
 }
 
 /// Writes entries in one transaction. Rows are inserted in key order, table by table, so
-/// that neighbouring rows land on the same pages.
+/// that neighbouring rows land on the same pages. Recent band rows go into `epochs` before
+/// the commit.
 pub(super) fn write_entries(
     db: &Database,
     entries: &[&Entry],
     level: BandLevel,
     durability: Durability,
+    epochs: &EpochFilters,
 ) -> Result<u64, StoreError> {
     let context = "write the dedup index";
     let mut txn = db.begin_write().or_db(context)?;
@@ -97,7 +99,9 @@ pub(super) fn write_entries(
                 let mut bands = txn.open_table(BANDS_RECENT).or_db(context)?;
                 let mut meta = txn.open_table(META).or_db(context)?;
                 let oldest = entries.iter().map(|e| e.at).min().unwrap_or(u64::MAX);
-                recent::append(&mut bands, &mut meta, &rows, oldest)?;
+                recent::append(&mut bands, &mut meta, &rows, oldest, |epoch, band| {
+                    epochs.insert(epoch, band);
+                })?;
             }
             BandLevel::Main => {
                 let mut bands = txn.open_table(BANDS).or_db(context)?;
@@ -122,27 +126,18 @@ pub(super) fn write_entries(
 ///
 /// `since`, given with the last step, is the oldest stored-at time of the entries committed
 /// since the merge began: their rows are the only ones it can leave in the recent table.
-///
-/// Once the transaction has committed, the range's buckets are dropped from `mirror` too.
-fn merge_band_range(
-    db: &Database,
-    mirror: &RecentMirror,
-    step: u64,
-    since: Option<u64>,
-) -> Result<(), StoreError> {
+fn merge_band_range(db: &Database, step: u64, since: Option<u64>) -> Result<(), StoreError> {
     let context = "merge the dedup band tables";
     let width = u64::MAX / MERGE_STEPS + 1;
     let low = step * width;
-    // The last range runs to u64::MAX inclusive.
-    let high = if step + 1 == MERGE_STEPS {
-        u64::MAX
-    } else {
-        low + width - 1
-    };
     let txn = db.begin_write().or_db(context)?;
     {
         let mut recent = txn.open_table(BANDS_RECENT).or_db(context)?;
-        let rows = recent::take_rows(&mut recent, low..=high)?;
+        let rows = if step + 1 == MERGE_STEPS {
+            recent::take_rows(&mut recent, low..)?
+        } else {
+            recent::take_rows(&mut recent, low..low + width)?
+        };
         let mut main = txn.open_table(BANDS).or_db(context)?;
         buckets::add(&mut main, &rows)?;
         if let Some(since) = since {
@@ -151,7 +146,6 @@ fn merge_band_range(
         }
     }
     txn.commit().or_db(context)?;
-    mirror.remove_bands(&(low..=high));
     Ok(())
 }
 
@@ -166,19 +160,10 @@ struct Pruned {
     complete: bool,
 }
 
-/// Removes at most `budget` entries stored before `cutoff`, in one transaction; once it has
-/// committed, their recent rows are removed from `mirror` too.
-fn prune_entries(
-    db: &Database,
-    mirror: &RecentMirror,
-    cutoff: u64,
-    budget: usize,
-) -> Result<Pruned, StoreError> {
+fn prune_entries(db: &Database, cutoff: u64, budget: usize) -> Result<Pruned, StoreError> {
     let context = "prune the dedup index";
     let txn = db.begin_write().or_db(context)?;
     let mut removed = 0;
-    // `(band, key)` rows removed from the recent table, in order.
-    let mut recent_removed = Vec::new();
     let complete;
     {
         let mut table = txn.open_table(ENTRIES).or_db(context)?;
@@ -215,7 +200,6 @@ fn prune_entries(
             if entry.at >= recent_since {
                 for &band in &entry.bands {
                     recent::remove(&mut recent, band, key)?;
-                    recent_removed.push((band, key));
                 }
             }
             let owner = exact.get(entry.exact).or_db(context)?.map(|k| k.value());
@@ -226,9 +210,6 @@ fn prune_entries(
         }
     }
     txn.commit().or_db(context)?;
-    for (band, key) in recent_removed {
-        mirror.remove(band, key);
-    }
     Ok(Pruned { removed, complete })
 }
 
@@ -238,8 +219,9 @@ pub(super) struct Writer {
     pub(super) overlay: Arc<MemIndex>,
     pub(super) pending: Arc<AtomicUsize>,
     pub(super) queue: Queue,
-    /// The recent band table's buckets in memory: changed after each commit that changes them.
-    pub(super) recent: Arc<RecentMirror>,
+    /// Which epochs of the recent band table may hold a band: new rows go in before their
+    /// commit, and emptied epochs go after a merge.
+    pub(super) epochs: Arc<EpochFilters>,
     /// The store's filter of committed keys: layers are dropped once pruning has passed them.
     pub(super) filter: Option<Arc<KeyFilter>>,
     pub(super) log: ErrorLog,
@@ -284,7 +266,7 @@ impl Writer {
                     self.take_queued(&mut keys);
                     let result = self
                         .commit(&mut keys)
-                        .and_then(|_| prune_entries(&self.db, &self.recent, cutoff, budget));
+                        .and_then(|_| prune_entries(&self.db, cutoff, budget));
                     if let (Ok(pruned), Some(filter)) = (&result, &self.filter) {
                         if pruned.complete {
                             filter.forget_before(cutoff);
@@ -368,15 +350,13 @@ impl Writer {
         }
         let entries: Vec<Arc<Entry>> = keys.iter().filter_map(|&k| self.overlay.get(k)).collect();
         let refs: Vec<&Entry> = entries.iter().map(Arc::as_ref).collect();
-        self.recent_rows +=
-            write_entries(&self.db, &refs, BandLevel::Recent, Durability::Immediate)?;
-        // The same rows in the same order per band as the table got (a stable sort by band of
-        // these), before the overlay lets go of the entries: see `RecentMirror`.
-        for entry in &refs {
-            for &band in &entry.bands {
-                self.recent.push(band, entry.key);
-            }
-        }
+        self.recent_rows += write_entries(
+            &self.db,
+            &refs,
+            BandLevel::Recent,
+            Durability::Immediate,
+            &self.epochs,
+        )?;
         let oldest = refs.iter().map(|e| e.at).min().unwrap_or(u64::MAX);
         self.oldest_written = self.oldest_written.min(oldest);
         for key in keys.drain(..) {
@@ -395,10 +375,24 @@ impl Writer {
         self.oldest_written = u64::MAX;
         for step in 0..MERGE_STEPS {
             let since = (step + 1 == MERGE_STEPS).then_some(self.oldest_written);
-            merge_band_range(&self.db, &self.recent, step, since)?;
+            merge_band_range(&self.db, step, since)?;
             self.take_queued(keys);
             self.write_keys(keys)?;
         }
+        // Epochs before the first one left are empty now (new rows go to the epoch of the
+        // next sequence number or later): their filters only cost memory.
+        let context = "read the dedup index";
+        let txn = self.db.begin_read().or_db(context)?;
+        let first = recent::epochs(&txn.open_table(BANDS_RECENT).or_db(context)?)?;
+        let next_seq = txn
+            .open_table(META)
+            .or_db(context)?
+            .get(recent::NEXT_SEQ)
+            .or_db(context)?
+            .map_or(0, |v| v.value());
+        let next = recent::epoch_of_seq(next_seq);
+        self.epochs
+            .forget_before(first.map_or(next, |(first, _)| first.min(next)));
         Ok(())
     }
 }
@@ -438,7 +432,7 @@ mod tests {
             overlay,
             pending: Arc::new(AtomicUsize::new(5)),
             queue,
-            recent: Arc::new(RecentMirror::new()),
+            epochs: Arc::new(EpochFilters::new(true)),
             filter: None,
             log: Arc::new(|_: &str| {}),
             recent_rows: 0,
@@ -459,37 +453,10 @@ mod tests {
             keys.sort_unstable();
             keys
         };
-        // The writer's mirror reads as one loaded from the table, through merges and pruning.
-        let mirror_matches = || {
-            let txn = db.begin_read().unwrap();
-            let loaded = RecentMirror::load(&txn.open_table(BANDS_RECENT).unwrap()).unwrap();
-            for band in (1..=5).flat_map(|k| [k, k + 1_000_000]) {
-                let (mut kept, mut expected) = (Vec::new(), Vec::new());
-                writer.recent.read(band, &mut kept);
-                loaded.read(band, &mut expected);
-                assert_eq!(kept, expected, "band {band}");
-            }
-        };
         assert_eq!(recent_keys(), [5, 5], "entry 5 stays for the next merge");
-        mirror_matches();
-        assert_eq!(
-            prune_entries(&db, &writer.recent, 200, 100)
-                .unwrap()
-                .removed,
-            4
-        );
+        assert_eq!(prune_entries(&db, 200, 100).unwrap().removed, 4);
         assert_eq!(recent_keys(), [5, 5]);
-        mirror_matches();
-        assert_eq!(
-            prune_entries(&db, &writer.recent, 400, 100)
-                .unwrap()
-                .removed,
-            1
-        );
+        assert_eq!(prune_entries(&db, 400, 100).unwrap().removed, 1);
         assert!(recent_keys().is_empty(), "entry 5's rows went with it");
-        mirror_matches();
-        let mut left = Vec::new();
-        writer.recent.read(5, &mut left);
-        assert!(left.is_empty(), "and its mirrored rows");
     }
 }
