@@ -101,8 +101,11 @@ fn run_daemon(
     overrides: Overrides,
     _args: &RunArgs,
 ) -> Result<ExitCode> {
-    // Before any thread starts: one arena per CPU thread (they run the plugins), at least two.
-    memory::tune_allocator(settings.worker_count().max(2));
+    // Before any thread starts: an arena for each long-lived thread.
+    memory::tune_allocator(memory::arenas_for(
+        settings.worker_count(),
+        ingestd::pipeline::DISK_THREADS,
+    ));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("ingestd")

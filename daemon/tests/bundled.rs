@@ -98,6 +98,17 @@ fn the_five_samples_become_five_documents_matching_the_seeds() {
             assert!(doc["outlet"].is_string(), "{file}: no outlet claimed it");
         }
     }
+    // Each long-lived thread (dedup's writer included) can have a heap arena of its own.
+    let threads: Vec<String> = fs::read_dir(format!("/proc/{}/task", daemon.child.id()))
+        .unwrap()
+        .flatten()
+        .map(|t| fs::read_to_string(t.path().join("comm")).unwrap_or_default())
+        .collect();
+    assert!(
+        threads.len() <= ingestd::memory::arenas_for(2, ingestd::pipeline::DISK_THREADS),
+        "{} threads: {threads:?}",
+        threads.len()
+    );
     assert_eq!(daemon.stop(), Some(0));
 }
 
