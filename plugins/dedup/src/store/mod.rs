@@ -18,7 +18,6 @@
 pub mod buckets;
 pub mod codec;
 pub mod deferred;
-mod epoch_filter;
 pub mod filter;
 pub mod index;
 mod keyhash;

@@ -50,18 +50,12 @@ fn row(band: u64, seq: u64) -> u128 {
     epoch << 96 | u128::from(band) << 32 | u128::from(seq as u32)
 }
 
-/// The epoch of the row numbered `seq`.
-pub fn epoch_of_seq(seq: u64) -> u32 {
-    (seq >> EPOCH_BITS) as u32
-}
-
 /// The band of a row key.
 pub fn band_of(row: u128) -> u64 {
     (row >> 32) as u64
 }
 
-/// The epoch of a row key.
-pub fn epoch_of(row: u128) -> u32 {
+fn epoch_of(row: u128) -> u32 {
     (row >> 96) as u32
 }
 
@@ -93,22 +87,18 @@ pub fn epochs(table: &impl ReadableTable<u128, u64>) -> Result<Option<(u32, u32)
 
 /// Adds `(band, key)` rows, sorted by band and in arrival order within a band, of entries
 /// stored at `oldest_at` or later, numbering them from the `meta` table's sequence (which it
-/// advances). Hands each row's epoch and band to `on_row` before inserting it. Returns the
-/// rows added.
+/// advances). Returns the rows added.
 pub fn append(
     table: &mut Table<'_, u128, u64>,
     meta: &mut Table<'_, &'static str, u64>,
     rows: &[(u64, u64)],
     oldest_at: u64,
-    mut on_row: impl FnMut(u32, u64),
 ) -> Result<u64, StoreError> {
     let context = "write a band row";
     let first = meta.get(NEXT_SEQ).or_db(context)?.map_or(0, |v| v.value());
     let mut seq = first;
     for &(band, key) in rows {
-        let row = row(band, seq);
-        on_row(epoch_of(row), band);
-        table.insert(row, key).or_db(context)?;
+        table.insert(row(band, seq), key).or_db(context)?;
         seq += 1;
     }
     meta.insert(NEXT_SEQ, seq).or_db(context)?;
@@ -123,13 +113,11 @@ pub fn append(
 }
 
 /// Appends the keys of `band`'s bucket (its newest [`BUCKET_CAP`] rows, oldest first) to
-/// `out`; `epochs` is what [`epochs`] says of the table. Epochs for which `may_hold` says
-/// false must hold no row of `band`: they are not read.
+/// `out`; `epochs` is what [`epochs`] says of the table.
 pub fn read(
     table: &impl ReadableTable<u128, u64>,
     epochs: Option<(u32, u32)>,
     band: u64,
-    may_hold: impl Fn(u32) -> bool,
     out: &mut Vec<u64>,
 ) -> Result<(), StoreError> {
     let context = "read a band row";
@@ -137,7 +125,7 @@ pub fn read(
         return Ok(());
     };
     let start = out.len();
-    'epochs: for epoch in (first..=last).rev().filter(|&e| may_hold(e)) {
+    'epochs: for epoch in (first..=last).rev() {
         for item in table
             .range(rows_of(epoch, &(band..=band)))
             .or_db(context)?
@@ -216,7 +204,7 @@ mod tests {
 
     fn bucket(table: &impl ReadableTable<u128, u64>, band: u64) -> Vec<u64> {
         let mut out = vec![999];
-        read(table, epochs(table).unwrap(), band, |_| true, &mut out).unwrap();
+        read(table, epochs(table).unwrap(), band, &mut out).unwrap();
         assert_eq!(out.remove(0), 999, "read appends");
         out
     }
@@ -231,22 +219,12 @@ mod tests {
             let mut meta = txn.open_table(M).unwrap();
             let cap = BUCKET_CAP as u64;
             let rows: Vec<(u64, u64)> = (0..cap + 3).map(|k| (7, k)).chain([(9, 1)]).collect();
-            assert_eq!(
-                append(&mut table, &mut meta, &rows, 50, |_, _| {}).unwrap(),
-                cap + 4
-            );
+            assert_eq!(append(&mut table, &mut meta, &rows, 50).unwrap(), cap + 4);
             assert_eq!(bucket(&table, 7), (3..cap + 3).collect::<Vec<_>>());
             assert_eq!(bucket(&table, 9), [1]);
             assert!(bucket(&table, 8).is_empty());
             // A later append keeps numbering on: its keys are the newest.
-            append(
-                &mut table,
-                &mut meta,
-                &[(7, 100), (u64::MAX, 5)],
-                60,
-                |_, _| {},
-            )
-            .unwrap();
+            append(&mut table, &mut meta, &[(7, 100), (u64::MAX, 5)], 60).unwrap();
             assert_eq!(meta.get(SINCE).unwrap().unwrap().value(), 50);
             assert_eq!(meta.get(NEXT_SEQ).unwrap().unwrap().value(), cap + 6);
             let seven = bucket(&table, 7);
@@ -285,11 +263,11 @@ mod tests {
             // Numbering starts just before the end of epoch 2: rows go to epochs 2, 3 and 4.
             meta.insert(NEXT_SEQ, 3 * EPOCH_ROWS - 3).unwrap();
             let first: Vec<(u64, u64)> = (1..=5).map(|k| (7, k)).collect();
-            append(&mut table, &mut meta, &first, 10, |_, _| {}).unwrap();
-            append(&mut table, &mut meta, &[(3, 50), (7, 6)], 20, |_, _| {}).unwrap();
+            append(&mut table, &mut meta, &first, 10).unwrap();
+            append(&mut table, &mut meta, &[(3, 50), (7, 6)], 20).unwrap();
             meta.insert(NEXT_SEQ, 4 * EPOCH_ROWS + 10).unwrap();
             let later: Vec<(u64, u64)> = (7..=25).map(|k| (7, k)).collect();
-            append(&mut table, &mut meta, &later, 30, |_, _| {}).unwrap();
+            append(&mut table, &mut meta, &later, 30).unwrap();
             assert_eq!(epochs(&table).unwrap(), Some((2, 4)));
             assert_eq!(bucket(&table, 7), (10..=25).collect::<Vec<u64>>());
             assert_eq!(bucket(&table, 3), [50]);

@@ -31,7 +31,6 @@ use redb::{
 };
 
 use super::buckets::{self, BucketTable};
-use super::epoch_filter::EpochFilters;
 use super::filter::{FilterView, Item, KeyFilter};
 use super::index::{Backing, MemIndex};
 use super::recent::{self, MetaTable, RecentTable};
@@ -117,8 +116,6 @@ pub struct RedbStore {
     overlay: Arc<MemIndex>,
     pending: Arc<AtomicUsize>,
     queue: Queue,
-    /// Which epochs of the recent band table may hold a band.
-    epochs: Arc<EpochFilters>,
     /// Keys that may be committed; `None` when the options ask for no filter.
     filter: Option<Arc<KeyFilter>>,
     /// Fills the filter with the keys the index held at open.
@@ -162,13 +159,10 @@ impl RedbStore {
             .and_then(|t| Ok(t.len()?))
             .or_db("read the dedup index")?;
         let db = Arc::new(db);
-        // Filled with the key filter (in the background); with no key filter, never filled
-        // unless the table is empty (every epoch is then read, as the option asks).
-        let epochs = Arc::new(EpochFilters::new(recent_rows == 0));
         let (filter, filler) = match options.filter_bytes {
             0 => (None, None),
             bytes => {
-                let (filter, filler) = Filler::start(&db, bytes, &log, &epochs)?;
+                let (filter, filler) = Filler::start(&db, bytes, &log)?;
                 (Some(filter), filler)
             }
         };
@@ -181,7 +175,6 @@ impl RedbStore {
             overlay: Arc::clone(&overlay),
             pending: Arc::clone(&pending),
             queue: Arc::clone(&queue),
-            epochs: Arc::clone(&epochs),
             filter: filter.clone(),
             log,
             recent_rows,
@@ -197,7 +190,6 @@ impl RedbStore {
             overlay,
             pending,
             queue,
-            epochs,
             filter,
             filler: Mutex::new(filler),
             tx: Some(tx),
@@ -268,7 +260,6 @@ impl RedbStore {
             bands: txn.open_table(BANDS).or_db(context)?,
             recent: txn.open_table(BANDS_RECENT).or_db(context)?,
             recent_epochs: OnceCell::new(),
-            epoch_filters: Arc::clone(&self.epochs),
             // Taken after the check's stripe locks: see `filter`'s module docs.
             filter: self.filter.as_ref().map(|f| f.view()),
         })
@@ -283,14 +274,7 @@ impl RedbStore {
             }
         }
         let entries: Vec<&Entry> = entries.iter().collect();
-        write_entries(
-            &self.db,
-            &entries,
-            BandLevel::Main,
-            Durability::Eventual,
-            &self.epochs,
-        )
-        .map(|_| ())
+        write_entries(&self.db, &entries, BandLevel::Main, Durability::Eventual).map(|_| ())
     }
 }
 
@@ -390,8 +374,7 @@ fn migrate_recent_v1(txn: &WriteTransaction) -> Result<(), StoreError> {
         let mut table = txn.open_table(BANDS_RECENT).or_db(context)?;
         let mut meta = txn.open_table(META).or_db(context)?;
         // Their entries' times are unknown: pruning must look in the table for any entry.
-        // The epoch filters are filled from the table after this commits.
-        recent::append(&mut table, &mut meta, &rows, 0, |_, _| {})?;
+        recent::append(&mut table, &mut meta, &rows, 0)?;
     }
     txn.delete_table(BANDS_RECENT_V1).or_db(context)?;
     Ok(())
@@ -412,7 +395,6 @@ impl Filler {
         db: &Arc<Database>,
         budget: usize,
         log: &ErrorLog,
-        epochs: &Arc<EpochFilters>,
     ) -> Result<(Arc<KeyFilter>, Option<Filler>), StoreError> {
         let context = "read the dedup index";
         let txn = db.begin_read().or_db(context)?;
@@ -438,14 +420,10 @@ impl Filler {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (filter, stop, log) = (Arc::clone(&filter), Arc::clone(&stop), Arc::clone(log));
-            let epochs = Arc::clone(epochs);
             std::thread::Builder::new()
                 .name("dedup-filter".into())
-                .spawn(move || match fill(&txn, &filter, &epochs, &stop) {
-                    Ok(true) => {
-                        filter.mark_ready();
-                        epochs.mark_ready();
-                    }
+                .spawn(move || match fill(&txn, &filter, &stop) {
+                    Ok(true) => filter.mark_ready(),
                     Ok(false) => {}
                     Err(e) => log(&format!(
                         "error=\"{e}\" Could not read the dedup index into its key filter; \
@@ -465,12 +443,7 @@ impl Filler {
 }
 
 /// Inserts every key of `txn`'s tables into `filter`; false when stopped first.
-fn fill(
-    txn: &ReadTransaction,
-    filter: &KeyFilter,
-    epochs: &EpochFilters,
-    stop: &AtomicBool,
-) -> Result<bool, StoreError> {
+fn fill(txn: &ReadTransaction, filter: &KeyFilter, stop: &AtomicBool) -> Result<bool, StoreError> {
     let context = "read the dedup index";
     // Every item stands for entries up to the newest one stored: the layer is dropped only
     // once all of them are pruned.
@@ -492,11 +465,7 @@ fn fill(
         && scan(
             txn,
             BANDS_RECENT,
-            |k| {
-                let (epoch, band) = (recent::epoch_of(k.value()), recent::band_of(k.value()));
-                epochs.insert(epoch, band);
-                Item::Band(band)
-            },
+            |k| Item::Band(recent::band_of(k.value())),
             &mut go_on,
         )?;
     Ok(all)
@@ -531,8 +500,6 @@ struct Snapshot {
     recent: ReadOnlyTable<u128, u64>,
     /// The epochs of `recent`, read at the first band that the filter lets through.
     recent_epochs: OnceCell<Option<(u32, u32)>>,
-    /// Which of those epochs may hold a band.
-    epoch_filters: Arc<EpochFilters>,
     filter: Option<FilterView>,
 }
 
@@ -574,9 +541,7 @@ impl Backing for Snapshot {
                 epochs
             }
         };
-        let view = self.epoch_filters.view();
-        let may_hold = |epoch| view.as_ref().is_none_or(|v| v.may_hold(epoch, band));
-        recent::read(&self.recent, epochs, band, may_hold, out)?;
+        recent::read(&self.recent, epochs, band, out)?;
         if let Some(value) = self.bands.get(band).or_db("read a band")? {
             buckets::unpack(value.value(), out);
         }
@@ -750,52 +715,6 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn bands_in_every_epoch_are_found_through_the_epoch_filters_before_and_after_a_restart() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("e.redb");
-        let log: ErrorLog = Arc::new(|_: &str| {});
-        let none = |_: &Entry| None;
-        let any = |_: &Entry| Some(0.9);
-        // 32 bands per entry: 4,500 entries spread over three epochs.
-        let stored = |key: u64| Entry {
-            bands: (0..32).map(|b| key << 8 | b).collect(),
-            ..entry(key, key)
-        };
-        let probe = |key: u64| Entry {
-            key: key + 1_000_000,
-            id: format!("{:016x}", key + 1_000_000),
-            exact: u128::from(key + 1_000_000),
-            bands: vec![key << 8 | 31, 77],
-            ..entry(key, key)
-        };
-        let expected = |key: u64| Outcome::Near {
-            of: format!("{key:016x}"),
-            similarity: 0.9,
-        };
-        {
-            let store = RedbStore::open_with(&path, log.clone(), RedbOptions::default()).unwrap();
-            for key in 1..=4_500 {
-                store.check_and_insert(&stored(key), true, &none).unwrap();
-            }
-            store.flush().unwrap();
-            let txn = store.db.begin_read().unwrap();
-            let epochs = recent::epochs(&txn.open_table(BANDS_RECENT).unwrap()).unwrap();
-            assert_eq!(epochs.map(|(first, last)| last - first), Some(2));
-            for key in [1u64, 2_100, 4_500] {
-                let checked = store.check_and_insert(&probe(key), true, &any).unwrap();
-                assert_eq!(checked.outcome, expected(key));
-            }
-        }
-        let store = RedbStore::open_with(&path, log, RedbOptions::default()).unwrap();
-        store.wait_for_filter();
-        assert!(store.epochs.view().is_some(), "filled at open");
-        for key in [5u64, 2_000, 4_499] {
-            let checked = store.check_and_insert(&probe(key), true, &any).unwrap();
-            assert_eq!(checked.outcome, expected(key));
-        }
-    }
-
-    #[test]
     fn the_exact_index_keeps_the_first_key_of_a_hash() {
         let dir = tempfile::tempdir().unwrap();
         let db = Database::create(dir.path().join("e.redb")).unwrap();
@@ -810,17 +729,9 @@ pub(super) mod tests {
             &[&first, &same_batch],
             BandLevel::Recent,
             Durability::Immediate,
-            &EpochFilters::new(true),
         )
         .unwrap();
-        write_entries(
-            &db,
-            &[&later],
-            BandLevel::Recent,
-            Durability::Immediate,
-            &EpochFilters::new(true),
-        )
-        .unwrap();
+        write_entries(&db, &[&later], BandLevel::Recent, Durability::Immediate).unwrap();
         let txn = db.begin_read().unwrap();
         let exact = txn.open_table(EXACT).unwrap();
         assert_eq!(exact.get(42).unwrap().map(|v| v.value()), Some(1));

@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use redb::{Database, Durability, ReadableTable};
 
-use super::epoch_filter::EpochFilters;
 use super::filter::KeyFilter;
 use super::index::MemIndex;
 use super::redb_store::{
@@ -55,14 +54,12 @@ fn insert_first_key(
 }
 
 /// Writes entries in one transaction. Rows are inserted in key order, table by table, so
-/// that neighbouring rows land on the same pages. Recent band rows go into `epochs` before
-/// the commit.
+/// that neighbouring rows land on the same pages.
 pub(super) fn write_entries(
     db: &Database,
     entries: &[&Entry],
     level: BandLevel,
     durability: Durability,
-    epochs: &EpochFilters,
 ) -> Result<u64, StoreError> {
     let context = "write the dedup index";
     let mut txn = db.begin_write().or_db(context)?;
@@ -99,9 +96,7 @@ pub(super) fn write_entries(
                 let mut bands = txn.open_table(BANDS_RECENT).or_db(context)?;
                 let mut meta = txn.open_table(META).or_db(context)?;
                 let oldest = entries.iter().map(|e| e.at).min().unwrap_or(u64::MAX);
-                recent::append(&mut bands, &mut meta, &rows, oldest, |epoch, band| {
-                    epochs.insert(epoch, band);
-                })?;
+                recent::append(&mut bands, &mut meta, &rows, oldest)?;
             }
             BandLevel::Main => {
                 let mut bands = txn.open_table(BANDS).or_db(context)?;
@@ -219,9 +214,6 @@ pub(super) struct Writer {
     pub(super) overlay: Arc<MemIndex>,
     pub(super) pending: Arc<AtomicUsize>,
     pub(super) queue: Queue,
-    /// Which epochs of the recent band table may hold a band: new rows go in before their
-    /// commit, and emptied epochs go after a merge.
-    pub(super) epochs: Arc<EpochFilters>,
     /// The store's filter of committed keys: layers are dropped once pruning has passed them.
     pub(super) filter: Option<Arc<KeyFilter>>,
     pub(super) log: ErrorLog,
@@ -350,13 +342,8 @@ impl Writer {
         }
         let entries: Vec<Arc<Entry>> = keys.iter().filter_map(|&k| self.overlay.get(k)).collect();
         let refs: Vec<&Entry> = entries.iter().map(Arc::as_ref).collect();
-        self.recent_rows += write_entries(
-            &self.db,
-            &refs,
-            BandLevel::Recent,
-            Durability::Immediate,
-            &self.epochs,
-        )?;
+        self.recent_rows +=
+            write_entries(&self.db, &refs, BandLevel::Recent, Durability::Immediate)?;
         let oldest = refs.iter().map(|e| e.at).min().unwrap_or(u64::MAX);
         self.oldest_written = self.oldest_written.min(oldest);
         for key in keys.drain(..) {
@@ -379,20 +366,6 @@ impl Writer {
             self.take_queued(keys);
             self.write_keys(keys)?;
         }
-        // Epochs before the first one left are empty now (new rows go to the epoch of the
-        // next sequence number or later): their filters only cost memory.
-        let context = "read the dedup index";
-        let txn = self.db.begin_read().or_db(context)?;
-        let first = recent::epochs(&txn.open_table(BANDS_RECENT).or_db(context)?)?;
-        let next_seq = txn
-            .open_table(META)
-            .or_db(context)?
-            .get(recent::NEXT_SEQ)
-            .or_db(context)?
-            .map_or(0, |v| v.value());
-        let next = recent::epoch_of_seq(next_seq);
-        self.epochs
-            .forget_before(first.map_or(next, |(first, _)| first.min(next)));
         Ok(())
     }
 }
@@ -432,7 +405,6 @@ mod tests {
             overlay,
             pending: Arc::new(AtomicUsize::new(5)),
             queue,
-            epochs: Arc::new(EpochFilters::new(true)),
             filter: None,
             log: Arc::new(|_: &str| {}),
             recent_rows: 0,
