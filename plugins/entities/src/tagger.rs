@@ -9,7 +9,7 @@ use crate::gazetteer::{GazMatch, Gazetteer};
 use crate::lexicon::Lexicon;
 use crate::mention::Mention;
 use crate::resolve::{Tagged, resolve};
-use crate::scanner::Scanner;
+use crate::scanner::{Scanner, align};
 use crate::tokens::{Token, tokenize_lines};
 
 /// Phrases of share and subscribe prompts: a short line containing one is not tagged, so
@@ -134,8 +134,9 @@ impl Tagger {
             tokenize_lines(text, |line| self.is_prompt(line), tokens);
             matches.clear();
             self.gaz.find_into(text, matches);
+            align(tokens, matches, gaz_at);
             let mentions = Scanner::new(
-                &self.lex, &self.gaz, text, tokens, matches, gaz_at, limit, title_case,
+                &self.lex, &self.gaz, text, tokens, gaz_at, limit, title_case,
             )
             .run();
             scratch.trim();

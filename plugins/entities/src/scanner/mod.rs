@@ -59,21 +59,17 @@ pub(crate) struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
-    /// Prepares a scan of `text` (already tokenized) with its gazetteer matches, which are
-    /// aligned to the tokens in `gaz_at` (a buffer reused from text to text); `title_case`
-    /// marks a headline.
-    #[allow(clippy::too_many_arguments)]
+    /// Prepares a scan of `text` (already tokenized) with its gazetteer matches, as [`align`]
+    /// put them on the tokens; `title_case` marks a headline.
     pub(crate) fn new(
         lex: &'a Lexicon,
         gaz: &'a Gazetteer,
         text: &'a str,
         tokens: &'a [Token],
-        matches: &[GazMatch],
-        gaz_at: &'a mut Vec<Option<(usize, usize)>>,
+        gaz_at: &'a [Option<(usize, usize)>],
         limit: usize,
         title_case: bool,
     ) -> Self {
-        align(tokens, matches, gaz_at);
         Scanner {
             lex,
             gaz,
@@ -399,8 +395,9 @@ impl<'a> Scanner<'a> {
 }
 
 /// Maps each gazetteer match onto the tokens it covers exactly; matches that start or end
-/// inside a word, or on a skipped line, are dropped. Both lists are in text order.
-fn align(tokens: &[Token], matches: &[GazMatch], at: &mut Vec<Option<(usize, usize)>>) {
+/// inside a word, or on a skipped line, are dropped. Both lists are in text order. `at` is a
+/// buffer reused from text to text; it ends with one entry per token.
+pub(crate) fn align(tokens: &[Token], matches: &[GazMatch], at: &mut Vec<Option<(usize, usize)>>) {
     at.clear();
     at.resize(tokens.len(), None);
     let mut t = 0;
