@@ -107,7 +107,7 @@ fn run_daemon(
         ingestd::pipeline::DISK_THREADS,
     ));
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(daemon::RUNTIME_WORKERS)
         .thread_name("ingestd")
         .enable_all()
         .build()

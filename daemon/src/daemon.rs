@@ -31,6 +31,9 @@ use crate::records::display_name;
 use crate::settings::{Settings, SettingsError, SourceAction, WatchMode};
 use crate::watcher::{self, Hint, WatchError};
 
+/// Worker threads of the async runtime that runs the daemon (watching, dispatching, control).
+pub const RUNTIME_WORKERS: usize = 2;
+
 /// Why the daemon could not start.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -1,19 +1,22 @@
-//! Gives freed heap memory back to the operating system now and then.
+//! Tunes glibc's allocator for a long-running daemon, and gives freed heap memory back to the
+//! operating system now and then.
 //!
 //! glibc's allocator keeps what a thread frees in that thread's arena for reuse, and returns
 //! it to the system only from the top of a heap. After a burst (a backlog, the dedup index
 //! merging its band tables) a daemon can hold tens of megabytes it no longer uses: measured on
 //! a 30-minute stream, one `malloc_trim` took the resident size from 170 MB to 129 MB
 //! (issue 7). A background thread therefore trims every [`TRIM_EVERY`]; it costs about a
-//! millisecond and only locks each arena briefly. The allocator is also tuned at start
-//! ([`tune_allocator`]): by default glibc gives every thread that allocates under contention its own
-//! arena, up to eight per core, each keeping its own free memory, and lets large freed buffers
-//! fragment the heaps (issue 7, 10,000-file backlog: peak RSS 69.1 MB by default, 53.9 MB with
-//! two arenas, 53.4 MB with fixed mmap and trim thresholds as well). The number of arenas is
-//! [`arenas_for`] the daemon's long-lived threads: with fewer, glibc attaches several threads
-//! to one arena in an order that changes from run to run, and when both CPU threads shared one,
-//! they queued on its lock (49 futex calls per article instead of 8) and a backlog ran about
-//! 30 % slower in one run out of three. On other C libraries both settings do nothing.
+//! millisecond and only locks each arena briefly.
+//!
+//! The allocator is also tuned at start ([`tune_allocator`]). By default glibc gives every
+//! thread that allocates under contention its own arena, up to eight per core, each keeping
+//! its own free memory, and lets large freed buffers fragment the heaps (issue 7, 10,000-file
+//! backlog: peak RSS 69.1 MB by default, 53.9 MB with two arenas, 53.4 MB with fixed mmap and
+//! trim thresholds as well). The number of arenas is [`arenas_for`] the daemon's long-lived
+//! threads: with fewer, glibc attaches several threads to one arena in an order that changes
+//! from run to run, and when both CPU threads shared one, they queued on its lock (49 futex
+//! calls per article instead of 8) and a backlog ran about 30 % slower in one run out of
+//! three. On other C libraries both settings do nothing.
 
 use std::time::Duration;
 
@@ -37,10 +40,10 @@ pub fn spawn_trimmer(every: Duration) -> std::io::Result<()> {
 /// set, [`tune_allocator`] leaves their choice alone.
 pub const ALLOCATOR_ENV: [&str; 2] = ["MALLOC_ARENA_MAX", "GLIBC_TUNABLES"];
 
-/// Long-lived threads that allocate besides the CPU and disk threads: the main thread, the
-/// async runtime's two workers and a blocking thread, the watcher, the trimmer, the metrics
-/// server and a plugin's own thread (such as dedup's writer).
-const OTHER_THREADS: usize = 8;
+/// Long-lived threads that allocate besides the CPU and disk threads: the async runtime's
+/// workers, and six more: the main thread, a blocking thread of the runtime, the watcher, the
+/// trimmer, the metrics server and a plugin's own thread (such as dedup's writer).
+const OTHER_THREADS: usize = crate::daemon::RUNTIME_WORKERS + 6;
 
 /// Heap arenas for a daemon with `workers` CPU threads and `disk_threads` disk threads: one per
 /// long-lived thread, so that no two busy threads share an arena's lock.

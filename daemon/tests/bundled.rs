@@ -102,7 +102,10 @@ fn the_five_samples_become_five_documents_matching_the_seeds() {
     let threads: Vec<String> = fs::read_dir(format!("/proc/{}/task", daemon.child.id()))
         .unwrap()
         .flatten()
-        .map(|t| fs::read_to_string(t.path().join("comm")).unwrap_or_default())
+        .map(|t| {
+            let comm = fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+            comm.trim_end().to_owned()
+        })
         .collect();
     assert!(
         threads.len() <= ingestd::memory::arenas_for(2, ingestd::pipeline::DISK_THREADS),
