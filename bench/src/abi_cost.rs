@@ -53,8 +53,9 @@ struct Step {
 
 /// The work of one crossing, done in process with the same SDK functions the daemon and the
 /// plugin glue use: the host encodes the fields the plugin reads (from the document's field
-/// cache), the plugin parses them and keeps a copy, then encodes the patch (the diff against
-/// that copy), the sink copies it, and the host validates and applies it. (ABI 1.0 stages:
+/// cache), the plugin parses them and keeps a copy of the fields it writes, then encodes the
+/// patch (the diff against that copy), the sink copies it, and the host validates and applies
+/// it. (ABI 1.0 stages:
 /// the whole document both ways.)
 fn cross(
     host_doc: &mut Document,
@@ -72,10 +73,12 @@ fn cross(
     }
     let input = cache.encode(host_doc, stage.reads)?;
     let parsed: Document = serde_json::from_slice(&input)?;
-    let before = parsed.clone();
+    let before = fields::snapshot(&parsed, stage.writes);
     drop(parsed);
-    let patch = fields::encode_patch(&before, &step.plugin_after)?.to_vec();
-    cache.invalidate(fields::apply_patch(host_doc, &patch)?);
+    let patch = fields::encode_patch_within(&before, &step.plugin_after, stage.writes)?.to_vec();
+    let touched = fields::apply_patch(host_doc, &patch)?;
+    anyhow::ensure!(touched & !stage.writes == 0, "undeclared write");
+    cache.invalidate(touched);
     Ok(())
 }
 

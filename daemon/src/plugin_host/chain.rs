@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use ingestd_sdk::client::{CallOutcome, CreateError, Instance, LogFn};
+use ingestd_sdk::client::{CallOutcome, CreateError, DeclarationInfo, Instance, LogFn};
 use ingestd_sdk::{Document, Level, TraceEntry, fields};
 
 use super::isolated::{InitRequest, IsolatedOutcome, IsolatedPlugin};
@@ -185,6 +185,8 @@ pub struct StageSummary {
     pub abi_minor: u32,
     /// The fields the plugin reads ([`fields::ALL`] for everything).
     pub reads: u64,
+    /// The fields the plugin may change ([`fields::ALL`] for any).
+    pub writes: u64,
     /// Configured library path.
     pub path: PathBuf,
 }
@@ -363,6 +365,7 @@ impl Chain {
                 abi: format!("{}.{}", s.plugin.info.abi_major, s.plugin.info.abi_minor),
                 abi_minor: s.plugin.info.abi_minor,
                 reads: s.plugin.info.reads,
+                writes: s.plugin.info.writes,
                 path: s.plugin.path.clone(),
             })
             .collect()
@@ -387,6 +390,14 @@ impl Chain {
                 code: code.to_owned(),
                 message,
                 trace,
+            };
+            let invalid_output = |message, trace| {
+                ChainOutcome::Failed(fail(
+                    FailureKind::Protocol,
+                    "invalid_output",
+                    message,
+                    trace,
+                ))
             };
             if stage.disabled.load(Ordering::SeqCst) {
                 trace.push(entry("disabled", 0));
@@ -442,31 +453,21 @@ impl Chain {
             tracing::debug!(plugin = %stage.label, micros, status, "Plugin finished.");
             trace.push(entry(status, micros));
             match outcome {
-                CallOutcome::Continue(bytes) => match validate_output(&bytes, &current.id) {
-                    Ok(next) => {
-                        current = next;
-                        encoded.clear();
+                CallOutcome::Continue(bytes) => {
+                    match accept_document(&stage.plugin.info, &current, &bytes) {
+                        Ok(next) => {
+                            current = next;
+                            encoded.clear();
+                        }
+                        Err(message) => return invalid_output(message, trace),
                     }
-                    Err(message) => {
-                        return ChainOutcome::Failed(fail(
-                            FailureKind::Protocol,
-                            "invalid_output",
-                            message,
-                            trace,
-                        ));
+                }
+                CallOutcome::Patch(bytes) => {
+                    match accept_patch(&stage.plugin.info, &mut current, &bytes) {
+                        Ok(touched) => encoded.invalidate(touched),
+                        Err(message) => return invalid_output(message, trace),
                     }
-                },
-                CallOutcome::Patch(bytes) => match fields::apply_patch(&mut current, &bytes) {
-                    Ok(touched) => encoded.invalidate(touched),
-                    Err(e) => {
-                        return ChainOutcome::Failed(fail(
-                            FailureKind::Protocol,
-                            "invalid_output",
-                            e.to_string(),
-                            trace,
-                        ));
-                    }
-                },
+                }
                 CallOutcome::Skip(reason) => {
                     return ChainOutcome::Skipped {
                         plugin: stage.label.clone(),
@@ -523,6 +524,33 @@ pub fn validate_output(bytes: &[u8], expected_id: &str) -> Result<Document, Stri
     Ok(doc)
 }
 
+/// A whole document a plugin returned (ABI 1.0 style), checked: valid, same `id`, and no
+/// field changed that the plugin does not declare it writes.
+fn accept_document(
+    info: &DeclarationInfo,
+    current: &Document,
+    bytes: &[u8],
+) -> Result<Document, String> {
+    let next = validate_output(bytes, &current.id)?;
+    if info.writes != fields::ALL {
+        let changed = fields::changed_fields(current, &next);
+        info.check_writes(changed).map_err(|e| e.to_string())?;
+    }
+    Ok(next)
+}
+
+/// Applies a plugin's field patch to `current` after checking it, and returns the fields it
+/// set. On error `current` may be partly patched; the document fails anyway.
+fn accept_patch(
+    info: &DeclarationInfo,
+    current: &mut Document,
+    bytes: &[u8],
+) -> Result<u64, String> {
+    let touched = fields::apply_patch(current, bytes).map_err(|e| e.to_string())?;
+    info.check_writes(touched).map_err(|e| e.to_string())?;
+    Ok(touched)
+}
+
 /// A chain label made safe as a folder name.
 fn sanitize_label(label: &str) -> String {
     let clean: String = label
@@ -575,6 +603,48 @@ mod tests {
         let output = serde_json::to_vec(&"W".repeat(1_000_000)).unwrap();
         let err = validate_output(&output, "abc").unwrap_err();
         assert!(err.len() < 1024, "{} bytes", err.len());
+    }
+
+    /// What the host knows of a plugin that declares it writes only `writes`.
+    fn declares_writes(writes: u64) -> DeclarationInfo {
+        DeclarationInfo {
+            name: "p".into(),
+            version: "0.0.0".into(),
+            sdk_version: ingestd_sdk::SDK_VERSION.into(),
+            abi_major: 1,
+            abi_minor: 2,
+            struct_size: 0,
+            reads: fields::ALL,
+            writes,
+        }
+    }
+
+    #[test]
+    fn output_that_changes_fields_the_plugin_does_not_write_is_refused() {
+        let info = declares_writes(fields::SUMMARY);
+        let doc = Document {
+            id: "abc".into(),
+            title: Some("T".into()),
+            ..Document::default()
+        };
+        let mut patched = doc.clone();
+        assert_eq!(
+            accept_patch(&info, &mut patched, br#"{"summary":"s"}"#),
+            Ok(fields::SUMMARY)
+        );
+        let err = accept_patch(&info, &mut patched, br#"{"summary":"s","title":null}"#);
+        assert!(err.unwrap_err().contains("changed title"));
+
+        let mut whole = doc.clone();
+        whole.summary = Some("s".into());
+        let bytes = serde_json::to_vec(&whole).unwrap();
+        assert_eq!(accept_document(&info, &doc, &bytes), Ok(whole.clone()));
+        whole.title = None;
+        let bytes = serde_json::to_vec(&whole).unwrap();
+        let err = accept_document(&info, &doc, &bytes).unwrap_err();
+        assert!(err.contains("changed title"), "{err}");
+        let any = declares_writes(fields::ALL);
+        assert_eq!(accept_document(&any, &doc, &bytes), Ok(whole));
     }
 
     #[test]

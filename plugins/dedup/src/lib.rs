@@ -199,6 +199,7 @@ fn open_store(config: &Config, host: &Host) -> Result<Box<dyn DedupStore>, Plugi
 impl Plugin for Dedup {
     type Config = Config;
     const READS: u64 = fields::BODY | fields::PARAGRAPHS;
+    const WRITES: u64 = fields::DEDUP;
 
     fn new(config: Config, host: Host) -> Result<Self, PluginError> {
         config.validate().map_err(PluginError::config)?;

@@ -85,6 +85,7 @@ impl Entities {
 impl Plugin for Entities {
     type Config = Config;
     const READS: u64 = fields::TITLE | fields::BODY | fields::LANGUAGE;
+    const WRITES: u64 = fields::ENTITIES;
 
     fn new(config: Config, host: Host) -> Result<Self, PluginError> {
         if config.max_entities == 0 || config.max_mentions == 0 {

@@ -26,7 +26,9 @@ pub const ABI_MAJOR: u32 = 1;
 /// * 1.1: the declaration ends with [`PluginDeclaration::reads`] (the fields the plugin reads,
 ///   [`crate::fields`]); the host sends only those, and a plugin whose host speaks 1.1
 ///   (`HostApi::abi_minor >= 1`) may answer [`STATUS_PATCH`] with a field patch.
-pub const ABI_MINOR: u32 = 1;
+/// * 1.2: the declaration ends with [`PluginDeclaration::writes`] (the fields the plugin may
+///   change); the host refuses output that changes any other field.
+pub const ABI_MINOR: u32 = 2;
 
 /// Name of the symbol every plugin library exports (NUL-terminated for `dlsym`).
 pub const DECLARATION_SYMBOL: &[u8] = b"ingestd_plugin_v1\0";
@@ -189,11 +191,17 @@ pub struct PluginDeclaration {
     /// ABI 1.1: the top-level fields `process` reads, as a mask of [`crate::fields`] bits
     /// ([`crate::fields::ALL`]: everything). Absent (`struct_size` too small) means all.
     pub reads: u64,
+    /// ABI 1.2: the top-level fields `process` may change, as a mask of [`crate::fields`] bits
+    /// ([`crate::fields::ALL`]: any). Absent (`struct_size` too small) means all.
+    pub writes: u64,
 }
 
 /// Size of the ABI 1.0 declaration (everything before [`PluginDeclaration::reads`]): the
 /// smallest a host accepts.
 pub const DECLARATION_SIZE_1_0: u32 = std::mem::offset_of!(PluginDeclaration, reads) as u32;
+
+/// Size of the ABI 1.1 declaration (everything before [`PluginDeclaration::writes`]).
+pub const DECLARATION_SIZE_1_1: u32 = std::mem::offset_of!(PluginDeclaration, writes) as u32;
 
 // SAFETY: a declaration is immutable static data (pointers into the library's read-only data
 // and function pointers); sharing it between threads is sound.

@@ -6,6 +6,7 @@
 //! capped sink, and turn every status into a typed outcome.
 
 use std::ffi::c_void;
+use std::mem::offset_of;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
@@ -79,6 +80,8 @@ pub struct DeclarationInfo {
     pub struct_size: u32,
     /// The fields the plugin reads ([`fields::ALL`] for an ABI 1.0 plugin).
     pub reads: u64,
+    /// The fields the plugin may change ([`fields::ALL`] before ABI 1.2).
+    pub writes: u64,
 }
 
 impl DeclarationInfo {
@@ -96,6 +99,29 @@ impl DeclarationInfo {
             serde_json::to_vec(doc)
         }
     }
+
+    /// Refuses output that changed (`changed`, a field mask) fields outside the ones the
+    /// plugin declares it writes (ABI 1.2; every field may change before).
+    pub fn check_writes(&self, changed: u64) -> Result<(), UndeclaredWrite> {
+        let undeclared = changed & !self.writes;
+        if undeclared == 0 {
+            return Ok(());
+        }
+        Err(UndeclaredWrite {
+            fields: fields::names(undeclared).join(", "),
+            declared: fields::names(self.writes).join(", "),
+        })
+    }
+}
+
+/// Output that changed fields its plugin does not declare it writes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("plugin changed {fields}, but declares that it writes only: {declared}")]
+pub struct UndeclaredWrite {
+    /// The fields changed without being declared.
+    pub fields: String,
+    /// The fields the plugin declares.
+    pub declared: String,
 }
 
 /// A declaration that passed validation. The pointer must stay valid for `'static`, which the
@@ -116,18 +142,18 @@ fn read_str(raw: RawBytes, what: &'static str) -> Result<String, DeclarationErro
 /// Size of the ABI 1.0 declaration: the smallest a host accepts.
 const MIN_DECLARATION_SIZE: u32 = abi::DECLARATION_SIZE_1_0;
 
-/// Reads the 1.1 `reads` mask, or [`fields::ALL`] when the declaration is too short to have it.
+/// Reads the field mask at byte `offset` of the declaration (the 1.1 `reads`, the 1.2
+/// `writes`), or [`fields::ALL`] when the declaration is too short to have it.
 ///
 /// # Safety
 /// `ptr` points to a declaration of `struct_size` readable bytes.
-unsafe fn read_mask(ptr: *const PluginDeclaration, struct_size: u32) -> u64 {
-    let end = std::mem::offset_of!(PluginDeclaration, reads) + std::mem::size_of::<u64>();
-    if (struct_size as usize) < end {
+unsafe fn read_mask(ptr: *const PluginDeclaration, struct_size: u32, offset: usize) -> u64 {
+    if (struct_size as usize) < offset + std::mem::size_of::<u64>() {
         return fields::ALL;
     }
     // SAFETY: the declaration says it is long enough; read through a raw pointer so nothing
     // past an older, shorter declaration is ever touched.
-    unsafe { (&raw const (*ptr).reads).read_unaligned() }
+    unsafe { ptr.cast::<u8>().add(offset).cast::<u64>().read_unaligned() }
 }
 
 impl ValidDeclaration {
@@ -181,7 +207,13 @@ impl ValidDeclaration {
             abi_minor: decl.abi_minor,
             struct_size: decl.struct_size,
             // SAFETY: `ptr` is the validated declaration of `struct_size` bytes.
-            reads: unsafe { read_mask(ptr, decl.struct_size) },
+            reads: unsafe {
+                read_mask(ptr, decl.struct_size, offset_of!(PluginDeclaration, reads))
+            },
+            // SAFETY: as above.
+            writes: unsafe {
+                read_mask(ptr, decl.struct_size, offset_of!(PluginDeclaration, writes))
+            },
         };
         Ok((ValidDeclaration { decl }, info))
     }
@@ -399,5 +431,77 @@ impl Drop for Instance {
     fn drop(&mut self) {
         // SAFETY: the pointer came from this declaration's `create` and is destroyed once.
         unsafe { (self.decl.destroy)(self.ptr) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    unsafe extern "C" fn create(
+        _: RawBytes,
+        _: *const HostApi,
+        _: *mut *mut c_void,
+        _: *const Sink,
+    ) -> abi::Status {
+        STATUS_PERMANENT
+    }
+
+    unsafe extern "C" fn process(_: *mut c_void, _: RawBytes, _: *const Sink) -> abi::Status {
+        STATUS_PERMANENT
+    }
+
+    unsafe extern "C" fn destroy(_: *mut c_void) {}
+
+    /// A declaration of `struct_size` bytes whose masks (`reads`, `writes`) are `mask`.
+    fn declaration(struct_size: u32, mask: u64) -> &'static PluginDeclaration {
+        Box::leak(Box::new(PluginDeclaration {
+            magic: ABI_MAGIC,
+            struct_size,
+            abi_major: ABI_MAJOR,
+            abi_minor: 0,
+            panic_strategy: PANIC_UNWIND,
+            name: RawBytes::from_static("masks"),
+            version: RawBytes::from_static("0.0.0"),
+            sdk_version: RawBytes::from_static(crate::SDK_VERSION),
+            create,
+            process,
+            destroy,
+            reads: mask,
+            writes: mask,
+        }))
+    }
+
+    #[test]
+    fn masks_past_an_older_declaration_read_as_everything() {
+        let mask = fields::TITLE;
+        let full = std::mem::size_of::<PluginDeclaration>() as u32;
+        for (size, reads, writes) in [
+            (abi::DECLARATION_SIZE_1_0, fields::ALL, fields::ALL),
+            (abi::DECLARATION_SIZE_1_1, mask, fields::ALL),
+            (full, mask, mask),
+        ] {
+            // SAFETY: a leaked, so static, declaration.
+            let (_, info) = unsafe { ValidDeclaration::new(declaration(size, mask)) }.unwrap();
+            assert_eq!((info.reads, info.writes), (reads, writes), "size {size}");
+        }
+    }
+
+    #[test]
+    fn output_that_changes_undeclared_fields_is_refused_naming_them() {
+        let full = std::mem::size_of::<PluginDeclaration>() as u32;
+        let writes = fields::SUMMARY | fields::ENTITIES;
+        // SAFETY: a leaked, so static, declaration.
+        let (_, info) = unsafe { ValidDeclaration::new(declaration(full, writes)) }.unwrap();
+        assert_eq!(info.check_writes(fields::SUMMARY), Ok(()));
+        assert_eq!(info.check_writes(0), Ok(()));
+        let err = info
+            .check_writes(fields::SUMMARY | fields::TITLE)
+            .unwrap_err();
+        assert_eq!(err.fields, "title");
+        assert_eq!(
+            err.to_string(),
+            "plugin changed title, but declares that it writes only: entities, summary"
+        );
     }
 }

@@ -26,6 +26,15 @@ pub trait Plugin: Send + Sync + Sized + 'static {
     /// narrow it only to fields you are sure you do not look at.
     const READS: u64 = crate::fields::ALL;
 
+    /// The top-level fields [`Plugin::process`] may change, as [`crate::fields`] bits
+    /// ([`fields::EXTRA`](crate::fields::EXTRA) for fields this SDK does not know). The SDK
+    /// keeps a copy of only these to compute the patch it sends back, so a plugin that reads a
+    /// long body and writes one small field does not pay for copying and comparing the body.
+    /// A change to any other field is not sent back; builds with debug assertions (tests)
+    /// check every field and fail the document with code `undeclared_write` when that happens.
+    /// The default, [`fields::ALL`](crate::fields::ALL), compares everything.
+    const WRITES: u64 = crate::fields::ALL;
+
     /// Validates the configuration and builds the runtime instance.
     fn new(config: Self::Config, host: Host) -> Result<Self, PluginError>;
 

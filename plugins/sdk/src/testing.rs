@@ -118,7 +118,10 @@ impl MockHost {
             CallOutcome::Patch(bytes) => {
                 let mut patched = doc.clone();
                 match crate::fields::apply_patch(&mut patched, &bytes) {
-                    Ok(_) => Processed::Continue(Box::new(patched)),
+                    Ok(touched) => match self.info.check_writes(touched) {
+                        Ok(()) => Processed::Continue(Box::new(patched)),
+                        Err(e) => panic!("{e}"),
+                    },
                     Err(e) => panic!("{e}"),
                 }
             }

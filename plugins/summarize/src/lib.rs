@@ -77,6 +77,7 @@ impl Summarize {
 impl Plugin for Summarize {
     type Config = Config;
     const READS: u64 = fields::TITLE | fields::BODY | fields::PARAGRAPHS | fields::LANGUAGE;
+    const WRITES: u64 = fields::SUMMARY;
 
     fn new(config: Config, host: Host) -> Result<Self, PluginError> {
         Summarize::build(&config, host).map_err(|e| PluginError::config(e.to_string()))

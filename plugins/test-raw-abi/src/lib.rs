@@ -90,7 +90,7 @@ unsafe extern "C" fn destroy(instance: *mut c_void) {
     }
 }
 
-/// Declares itself an ABI 1.0 plugin, with a 1.0-sized declaration (no `reads` field), so the
+/// Declares itself an ABI 1.0 plugin, with a 1.0-sized declaration (no `reads` or `writes`), so the
 /// tests that use it also check that the host still reads older plugins: whole documents in,
 /// whole documents out.
 static DECLARATION: PluginDeclaration = PluginDeclaration {
@@ -105,7 +105,9 @@ static DECLARATION: PluginDeclaration = PluginDeclaration {
     create,
     process,
     destroy,
-    reads: 0, // past `struct_size`: a host never reads it
+    // Past `struct_size`: a host never reads them.
+    reads: 0,
+    writes: 0,
 };
 
 /// The declaration, written by hand.

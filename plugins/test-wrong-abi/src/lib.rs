@@ -31,6 +31,7 @@ static DECLARATION: PluginDeclaration = PluginDeclaration {
     process,
     destroy,
     reads: ingestd_sdk::fields::ALL,
+    writes: ingestd_sdk::fields::ALL,
 };
 
 /// Declares ABI 99, which no host speaks.
