@@ -1,6 +1,7 @@
 //! The `dedup` plugin: finds exact and near-duplicate articles and skips or marks them.
 //!
-//! Per document: normalize the body ([`normalize`]), hash it for exact matches and sketch it
+//! Per document: normalize the body ([`normalize`]; the plugin reads `body` only, which
+//! cleanup sets from the paragraphs), hash it for exact matches and sketch it
 //! with MinHash over word shingles ([`minhash`]), then ask the shared index ([`store`]) in one
 //! atomic check-and-insert. Near-duplicate candidates come from LSH band buckets and are
 //! confirmed with the estimated Jaccard index, or the estimated containment of the shorter
@@ -198,7 +199,9 @@ fn open_store(config: &Config, host: &Host) -> Result<Box<dyn DedupStore>, Plugi
 
 impl Plugin for Dedup {
     type Config = Config;
-    const READS: u64 = fields::BODY | fields::PARAGRAPHS;
+    // The body only: cleanup sets it from the paragraphs, so sending both would carry the
+    // text twice.
+    const READS: u64 = fields::BODY;
     const WRITES: u64 = fields::DEDUP;
 
     fn new(config: Config, host: Host) -> Result<Self, PluginError> {
@@ -208,14 +211,7 @@ impl Plugin for Dedup {
     }
 
     fn process(&self, doc: &mut Document) -> Result<Verdict, PluginError> {
-        let joined;
-        let body = if doc.body.trim().is_empty() && !doc.paragraphs.is_empty() {
-            joined = Document::body_from_paragraphs(&doc.paragraphs);
-            &joined
-        } else {
-            &doc.body
-        };
-        let Some(info) = self.check(&doc.id, body)? else {
+        let Some(info) = self.check(&doc.id, &doc.body)? else {
             return Ok(Verdict::Continue);
         };
         self.maybe_prune();

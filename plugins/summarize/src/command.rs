@@ -8,6 +8,7 @@
 //! running after `timeout_ms` is killed. Helper threads that read pipes a killed program's own
 //! children still hold are left to end on their own; nothing waits for them.
 
+use std::borrow::Cow;
 use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -67,19 +68,25 @@ impl CommandSummarizer {
     }
 
     fn request(&self, doc: &Document) -> Result<Vec<u8>, SummarizeError> {
+        // The plugin does not read the body (it is the paragraphs joined): join them here.
+        let body = if doc.body.is_empty() {
+            Cow::Owned(Document::body_from_paragraphs(&doc.paragraphs))
+        } else {
+            Cow::Borrowed(doc.body.as_str())
+        };
         Ok(match self.input {
             CommandInput::Json => serde_json::to_vec(&Request {
                 id: &doc.id,
                 title: doc.title.as_deref(),
                 language: doc.language.as_deref(),
-                body: &doc.body,
+                body: &body,
                 paragraphs: &doc.paragraphs,
                 max_chars: self.budget.max_chars,
                 min_sentences: self.budget.min_sentences,
                 max_sentences: self.budget.max_sentences,
             })?,
             CommandInput::Text => {
-                format!("{}\n\n{}", doc.title.as_deref().unwrap_or(""), doc.body).into_bytes()
+                format!("{}\n\n{}", doc.title.as_deref().unwrap_or(""), body).into_bytes()
             }
         })
     }
@@ -248,6 +255,19 @@ mod tests {
         assert!(out.starts_with("{\"id\":\"abc\""), "{out}");
         assert!(out.ends_with('…'), "cut to max_chars: {out}");
         assert!(out.chars().count() <= BUDGET.max_chars);
+    }
+
+    #[test]
+    fn the_body_the_plugin_does_not_read_is_joined_from_the_paragraphs() {
+        let mut d = doc();
+        d.body.clear();
+        d.paragraphs = vec![Paragraph::heading("Head"), Paragraph::text("Body text.")];
+        let s = sh("cat", 5000, CommandInput::Json);
+        let request: serde_json::Value = serde_json::from_slice(&s.request(&d).unwrap()).unwrap();
+        assert_eq!(request["body"], "Head\n\nBody text.");
+        assert_eq!(request["paragraphs"][0]["kind"], "heading");
+        let s = sh("cat", 5000, CommandInput::Text);
+        assert_eq!(s.request(&d).unwrap(), b"Title here\n\nHead\n\nBody text.");
     }
 
     fn error_of(script: &str, timeout_ms: u64) -> SummarizeError {

@@ -21,10 +21,10 @@ pub enum EngineKind {
 #[serde(rename_all = "snake_case")]
 pub enum CommandInput {
     /// One JSON object: `id`, `title`, `language`, `body`, `paragraphs`, `max_chars`,
-    /// `min_sentences`, `max_sentences`.
+    /// `min_sentences`, `max_sentences` (`body` is the paragraphs joined by blank lines).
     #[default]
     Json,
-    /// Plain text: the title, a blank line, the body.
+    /// Plain text: the title, a blank line, the body (the paragraphs joined by blank lines).
     Text,
 }
 

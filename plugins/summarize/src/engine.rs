@@ -15,7 +15,8 @@ pub trait Summarizer: Send + Sync + std::fmt::Debug {
     /// A short name for logs (`extractive`, `command`).
     fn name(&self) -> &'static str;
 
-    /// The summary of `doc` (read `title`, `body`, `paragraphs`, `language`), or `None` when
-    /// the document has nothing to summarize.
+    /// The summary of `doc` (read `title`, `paragraphs`, `language`, and `body` where the
+    /// paragraphs are empty), or `None` when the document has nothing to summarize. In the
+    /// daemon `body` arrives empty: the plugin does not read it.
     fn summarize(&self, doc: &Document) -> Result<Option<String>, SummarizeError>;
 }

@@ -2,8 +2,9 @@
 //!
 //! By default the built-in [`ExtractiveSummarizer`] picks 2–3 whole sentences (≤ 600
 //! characters) from `paragraphs`: never a heading, caption or boilerplate prompt, opening with
-//! the best lead sentence, in document order, deterministic. `engine = "command"` hands the
-//! document to an external program instead ([`CommandSummarizer`]), falling back to the
+//! the best lead sentence, in document order, deterministic. The plugin reads `title`,
+//! `paragraphs` and `language`, not `body` (cleanup sets it from the paragraphs). `engine =
+//! "command"` hands the document to an external program instead ([`CommandSummarizer`]), falling back to the
 //! extractive summary on failure when `fallback = true`. Both sit behind the [`Summarizer`]
 //! trait, the seam for further engines (see README.md).
 //!
@@ -76,7 +77,9 @@ impl Summarize {
 
 impl Plugin for Summarize {
     type Config = Config;
-    const READS: u64 = fields::TITLE | fields::BODY | fields::PARAGRAPHS | fields::LANGUAGE;
+    // Not the body: cleanup sets it from the paragraphs, so sending both would carry the text
+    // twice. The command engine joins the paragraphs when it needs the body.
+    const READS: u64 = fields::TITLE | fields::PARAGRAPHS | fields::LANGUAGE;
     const WRITES: u64 = fields::SUMMARY;
 
     fn new(config: Config, host: Host) -> Result<Self, PluginError> {
