@@ -4,8 +4,10 @@
 //! Field names are stable `snake_case`. Fields this version does not know (written by a newer
 //! plugin) are kept in `extra` maps and survive a round trip.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -148,7 +150,10 @@ impl Paragraph {
 }
 
 /// A named entity, folded over its aliases.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// `Deserialize` is written by hand (below) and reads exactly what the derived one with these
+/// attributes read, without the derived code's buffering for the flattened `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Entity {
     /// Canonical name ("United States" for "U.S.", "US" and "the US's").
     pub text: String,
@@ -163,6 +168,117 @@ pub struct Entity {
     /// Unknown fields from newer versions.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+/// A member name of an [`Entity`] object; an unknown one is borrowed from the input unless it
+/// holds an escape.
+enum EntityMember<'de> {
+    Text,
+    Label,
+    Count,
+    Spans,
+    Other(Cow<'de, str>),
+}
+
+impl EntityMember<'_> {
+    /// The known member `name` names, if any.
+    fn known(name: &[u8]) -> Option<Self> {
+        Some(match name {
+            b"text" => EntityMember::Text,
+            b"label" => EntityMember::Label,
+            b"count" => EntityMember::Count,
+            b"spans" => EntityMember::Spans,
+            _ => return None,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for EntityMember<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MemberVisitor;
+        impl<'de> Visitor<'de> for MemberVisitor {
+            type Value = EntityMember<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("field identifier")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(EntityMember::known(v.as_bytes())
+                    .unwrap_or(EntityMember::Other(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(EntityMember::known(v.as_bytes())
+                    .unwrap_or_else(|| EntityMember::Other(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(EntityMember::known(v.as_bytes()).unwrap_or(EntityMember::Other(Cow::Owned(v))))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                // As derived: known names match as bytes; an unknown one must be a string key
+                // of `extra`.
+                match EntityMember::known(v) {
+                    Some(member) => Ok(member),
+                    None => match std::str::from_utf8(v) {
+                        Ok(name) => Ok(EntityMember::Other(Cow::Owned(name.to_owned()))),
+                        Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(v), &"a string")),
+                    },
+                }
+            }
+        }
+        deserializer.deserialize_identifier(MemberVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Entity {
+    /// Reads an object as the derived `Deserialize` did: `text`, `label` and `count` required,
+    /// `spans` empty when absent, a known member twice an error, every other member into
+    /// `extra` (the last of a name wins). Known members are parsed straight into their types.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntityVisitor;
+        impl<'de> Visitor<'de> for EntityVisitor {
+            type Value = Entity;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Entity")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entity, A::Error> {
+                fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+                    map: &mut A,
+                    slot: &mut Option<T>,
+                    name: &'static str,
+                ) -> Result<(), A::Error> {
+                    if slot.is_some() {
+                        return Err(de::Error::duplicate_field(name));
+                    }
+                    *slot = Some(map.next_value()?);
+                    Ok(())
+                }
+                let mut text = None;
+                let mut label = None;
+                let mut count = None;
+                let mut spans = None;
+                let mut extra = BTreeMap::new();
+                while let Some(member) = map.next_key::<EntityMember<'de>>()? {
+                    match member {
+                        EntityMember::Text => once(&mut map, &mut text, "text")?,
+                        EntityMember::Label => once(&mut map, &mut label, "label")?,
+                        EntityMember::Count => once(&mut map, &mut count, "count")?,
+                        EntityMember::Spans => once(&mut map, &mut spans, "spans")?,
+                        EntityMember::Other(name) => {
+                            let value: Value = map.next_value()?;
+                            extra.insert(name.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(Entity {
+                    text: text.ok_or_else(|| de::Error::missing_field("text"))?,
+                    label: label.ok_or_else(|| de::Error::missing_field("label"))?,
+                    count: count.ok_or_else(|| de::Error::missing_field("count"))?,
+                    spans: spans.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(EntityVisitor)
+    }
 }
 
 /// Result of duplicate detection.
@@ -236,6 +352,231 @@ mod tests {
         assert_eq!(doc.entities[0].extra["wikidata"], "Q1858");
         let again: Document = serde_json::from_str(&serde_json::to_string(&doc).unwrap()).unwrap();
         assert_eq!(doc, again);
+    }
+
+    /// The derived `Deserialize` the hand-written one of [`Entity`] replaces.
+    #[derive(Debug, Serialize, Deserialize)]
+    struct DerivedEntity {
+        text: String,
+        label: String,
+        count: u64,
+        #[serde(default)]
+        spans: Vec<[u64; 2]>,
+        #[serde(flatten)]
+        extra: BTreeMap<String, Value>,
+    }
+
+    impl From<DerivedEntity> for Entity {
+        fn from(e: DerivedEntity) -> Self {
+            Entity {
+                text: e.text,
+                label: e.label,
+                count: e.count,
+                spans: e.spans,
+                extra: e.extra,
+            }
+        }
+    }
+
+    /// Reads `json` as an entity and as a list of one, through the borrowing, copying and
+    /// `Value` deserializers, with both `Deserialize`s, and checks that they agree. Returns
+    /// whether it was accepted.
+    fn reads_as_derived(json: &str) -> bool {
+        fn agree(
+            json: &str,
+            how: &str,
+            ours: Result<Vec<Entity>, serde_json::Error>,
+            derived: Result<Vec<DerivedEntity>, serde_json::Error>,
+        ) -> bool {
+            match (ours, derived) {
+                (Ok(ours), Ok(derived)) => {
+                    let derived: Vec<Entity> = derived.into_iter().map(Entity::from).collect();
+                    assert_eq!(ours, derived, "{how}: {json}");
+                    true
+                }
+                (Err(ours), Err(derived)) => {
+                    // Same kind of error at the same place, except for the errors the derived
+                    // code finds only after the object's end.
+                    assert_eq!(ours.classify(), derived.classify(), "{how}: {json}");
+                    false
+                }
+                (ours, derived) => panic!("{how}: {json}: ours {ours:?}, derived {derived:?}"),
+            }
+        }
+        let list = format!("[{json}]");
+        let one = agree(
+            json,
+            "str",
+            serde_json::from_str::<Entity>(json).map(|e| vec![e]),
+            serde_json::from_str::<DerivedEntity>(json).map(|e| vec![e]),
+        );
+        let many = agree(
+            json,
+            "slice",
+            serde_json::from_slice::<Vec<Entity>>(list.as_bytes()),
+            serde_json::from_slice::<Vec<DerivedEntity>>(list.as_bytes()),
+        );
+        let reader = agree(
+            json,
+            "reader",
+            serde_json::from_reader::<_, Vec<Entity>>(list.as_bytes()),
+            serde_json::from_reader::<_, Vec<DerivedEntity>>(list.as_bytes()),
+        );
+        assert_eq!(many, reader, "{json}");
+        if let Ok(value) = serde_json::from_str::<Value>(&list) {
+            agree(
+                json,
+                "value",
+                Vec::<Entity>::deserialize(&value),
+                Vec::<DerivedEntity>::deserialize(&value),
+            );
+            agree(
+                json,
+                "owned value",
+                serde_json::from_value(value.clone()),
+                serde_json::from_value(value),
+            );
+        }
+        one
+    }
+
+    #[test]
+    fn entities_read_as_the_derived_deserialize_reads_them() {
+        const ACCEPTED: &[&str] = &[
+            r#"{"text":"a","label":"b","count":1}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[]}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[[1,2],[3,4]]}"#,
+            r#"{"spans":[[0,18446744073709551615]],"count":18446744073709551615,"label":"","text":""}"#,
+            r#" { "text" : "a\"\\\n\u00e9\ud83d\ude00" , "label":"b","count":0 } "#,
+            r#"{"te\u0078t":"a","\u006cabel":"b","count":1,"spa\u006es":[[1,2]]}"#,
+            r#"{"text":"a","label":"b","count":1,"wikidata":"Q1","x":null,"":{"a":[1,-2,3.5,true]}}"#,
+            r#"{"text":"a","label":"b","count":1,"x":1,"x":2,"x":{"y":3}}"#,
+            r#"{"x":[],"text":"a","y":{},"label":"b","z":-0,"count":1,"w":1e300,"spans":[]}"#,
+            r#"{"text":"a","label":"b","count":1,"Text":1,"TEXT":2,"text ":3,"\u0000":4}"#,
+            r#"{"text":"a","label":"b","count":1,"x\"y\\z\u00e9":"k\u0001"}"#,
+            r#"{"text":"a","label":"b","count":1,"x":{"$serde_json::private::RawValue":"[1,2]"}}"#,
+            r#"{"text":"a","label":"b","count":1,"$serde_json::private::RawValue":"7"}"#,
+            r#"{"text":"a","label":"b","count":1,"x":{"a":1,"a":2}}"#,
+            r#"{"text":"a","label":"b","count":1,"x":-9223372036854775808,"y":18446744073709551615}"#,
+        ];
+        const REJECTED: &[&str] = &[
+            "{}",
+            "null",
+            "[]",
+            r#"["a","b",1]"#,
+            r#"["a","b",1,[]]"#,
+            r#""text""#,
+            "1",
+            r#"{"label":"b","count":1}"#,
+            r#"{"text":"a","count":1}"#,
+            r#"{"text":"a","label":"b"}"#,
+            r#"{"text":"a","label":"b","count":1,"text":"c"}"#,
+            r#"{"text":"a","label":"b","count":1,"te\u0078t":"c"}"#,
+            r#"{"text":"a","label":"b","count":1,"label":"c"}"#,
+            r#"{"text":"a","label":"b","count":1,"count":1}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[],"spans":[]}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":null}"#,
+            r#"{"text":null,"label":"b","count":1}"#,
+            r#"{"text":"a","label":null,"count":1}"#,
+            r#"{"text":"a","label":"b","count":null}"#,
+            r#"{"text":1,"label":"b","count":1}"#,
+            r#"{"text":"a","label":["b"],"count":1}"#,
+            r#"{"text":"a","label":"b","count":-1}"#,
+            r#"{"text":"a","label":"b","count":1.0}"#,
+            r#"{"text":"a","label":"b","count":1e3}"#,
+            r#"{"text":"a","label":"b","count":"1"}"#,
+            r#"{"text":"a","label":"b","count":18446744073709551616}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":{}}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[1,2]}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[[1]]}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[[1,2,3]]}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[[1,-2]]}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[[1,2.5]]}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[null]}"#,
+            r#"{"text":"a","label":"b","count":1,"spans":[[1,2],]}"#,
+            r#"{"text":"a","label":"b","count":1,}"#,
+            r#"{"text":"a","label":"b","count":1"#,
+            r#"{"text":"a","label":"b","count":1,"x":}"#,
+            r#"{"text":"a","label":"b","count":1,"x":tru}"#,
+            r#"{"text":"a","label":"b","count":1,"x":{"$serde_json::private::RawValue":1}}"#,
+            r#"{"text":"a","label":"b","count":1,"x":{"$serde_json::private::RawValue":"[1"}}"#,
+            r#"{"text":"a","label":"b","count":1,"x":"\ud800"}"#,
+            r#"{"text":"a","label":"b","count":1,"\ud800":1}"#,
+            r#"{"text":"a","label":"b","count":1,1:2}"#,
+            r#"{"text":"a\u0","label":"b","count":1}"#,
+            "{\"text\":\"a\nb\",\"label\":\"b\",\"count\":1}",
+        ];
+        for json in ACCEPTED {
+            assert!(reads_as_derived(json), "{json}");
+        }
+        for json in REJECTED {
+            assert!(!reads_as_derived(json), "{json}");
+        }
+        // Nesting: the recursion limit applies to unknown members as before.
+        for depth in [100, 126, 127, 128, 200] {
+            let json = format!(
+                r#"{{"text":"a","label":"b","count":1,"x":{}{}}}"#,
+                "[".repeat(depth),
+                "]".repeat(depth)
+            );
+            reads_as_derived(&json);
+        }
+    }
+
+    #[test]
+    fn random_entities_read_as_the_derived_deserialize_reads_them() {
+        const MEMBERS: &[&str] = &[
+            r#""text":"Hanoi""#,
+            r#""te\u0078t":"x""#,
+            r#""text":null"#,
+            r#""label":"GPE""#,
+            r#""label":7"#,
+            r#""count":3"#,
+            r#""count":-3"#,
+            r#""spans":[[0,5],[9,14]]"#,
+            r#""spans":[]"#,
+            r#""spans":null"#,
+            r#""wikidata":"Q1858""#,
+            r#""wikidata":null"#,
+            r#""score":{"a":[1,2.5,"\n"]}"#,
+            r#""\u00e9":true"#,
+        ];
+        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let mut accepted = 0;
+        for _ in 0..5_000 {
+            let mut members: Vec<&str> =
+                (0..next(5)).map(|_| MEMBERS[next(MEMBERS.len())]).collect();
+            if next(2) == 0 {
+                for required in [MEMBERS[0], MEMBERS[3], MEMBERS[5]] {
+                    members.insert(next(members.len() + 1), required);
+                }
+            }
+            accepted += usize::from(reads_as_derived(&format!("{{{}}}", members.join(","))));
+        }
+        assert!(accepted > 500, "{accepted}");
+    }
+
+    #[test]
+    fn entities_write_as_before_pretty_too() {
+        let json = r#"[{"text":"A \"b\"","label":"ORG","count":2,"spans":[[0,5],[9,14]],
+            "wikidata":"Q1","nested":{"b":[1,{"c":null}],"a":1.5}},
+            {"text":"","label":"","count":0}]"#;
+        let ours: Vec<Entity> = serde_json::from_str(json).unwrap();
+        let derived: Vec<DerivedEntity> = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            serde_json::to_string(&ours).unwrap(),
+            serde_json::to_string(&derived).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_string_pretty(&ours).unwrap(),
+            serde_json::to_string_pretty(&derived).unwrap()
+        );
     }
 
     #[test]

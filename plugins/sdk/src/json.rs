@@ -142,6 +142,87 @@ impl WriteJson for Vec<Paragraph> {
     }
 }
 
+/// The two-digit numbers `00` to `99`, for writing integers two digits at a time.
+static DIGITS2: [[u8; 2]; 100] = {
+    let mut table = [[0u8; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        table[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    table
+};
+
+/// Writes `n` in decimal, as `serde_json` (`itoa`) does, into `buf` ending at `end`, and
+/// returns where it starts (`buf` holds the 20 digits of `u64::MAX` before `end`).
+fn put_u64(buf: &mut [u8], end: usize, mut n: u64) -> usize {
+    let mut start = end;
+    while n >= 100 {
+        start -= 2;
+        buf[start..start + 2].copy_from_slice(&DIGITS2[(n % 100) as usize]);
+        n /= 100;
+    }
+    if n >= 10 {
+        start -= 2;
+        buf[start..start + 2].copy_from_slice(&DIGITS2[n as usize]);
+    } else {
+        start -= 1;
+        buf[start] = b'0' + n as u8;
+    }
+    start
+}
+
+/// Writes `n` in decimal, as `serde_json` (`itoa`) does.
+fn write_u64(out: &mut Vec<u8>, n: u64) {
+    let mut buf = [0u8; 20];
+    let start = put_u64(&mut buf, 20, n);
+    out.extend_from_slice(&buf[start..]);
+}
+
+/// Writes a span as `serde_json` writes a `[u64; 2]`, after a `,` unless it is the first.
+fn write_span(out: &mut Vec<u8>, [start, end]: [u64; 2], first: bool) {
+    // ",[" + 20 digits + "," + 20 digits + "]"
+    let mut buf = [0u8; 44];
+    buf[43] = b']';
+    let comma = put_u64(&mut buf, 43, end) - 1;
+    buf[comma] = b',';
+    let mut at = put_u64(&mut buf, comma, start) - 1;
+    buf[at] = b'[';
+    if !first {
+        at -= 1;
+        buf[at] = b',';
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+impl WriteJson for Vec<Entity> {
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        write_array(out, self, |out, entity| {
+            // As derived, which writes a map for the flattened `extra`:
+            // {"text":...,"label":...,"count":N,"spans":[[a,b],...],"name":value,...}.
+            out.extend_from_slice(b"{\"text\":");
+            write_str(out, &entity.text);
+            out.extend_from_slice(b",\"label\":");
+            write_str(out, &entity.label);
+            out.extend_from_slice(b",\"count\":");
+            write_u64(out, entity.count);
+            out.extend_from_slice(b",\"spans\":[");
+            for (i, &span) in entity.spans.iter().enumerate() {
+                write_span(out, span, i == 0);
+            }
+            out.push(b']');
+            for (name, value) in &entity.extra {
+                out.push(b',');
+                write_str(out, name);
+                out.push(b':');
+                serde_json::to_writer(&mut *out, value)?;
+            }
+            out.push(b'}');
+            Ok(())
+        })
+    }
+}
+
 /// Types written by `serde_json` itself.
 macro_rules! through_serde {
     ($($ty:ty),* $(,)?) => {
@@ -159,7 +240,6 @@ through_serde!(
     SourceInfo,
     Option<bool>,
     Option<u64>,
-    Vec<Entity>,
     Option<DedupInfo>,
     Vec<TraceEntry>,
 );
@@ -229,6 +309,102 @@ mod tests {
             out.clear();
             title.write_json(&mut out).unwrap();
             assert_eq!(out, serde_json::to_vec(&title).unwrap());
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        let mut out = Vec::new();
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            u64::from(u32::MAX),
+            u64::MAX / 10,
+            u64::MAX - 1,
+        ]
+        .into_iter()
+        .chain((0..64).map(|bit| 1u64 << bit))
+        .chain((0..20).map(|p| 10u64.pow(p)))
+        .chain((1..20).map(|p| 10u64.pow(p) - 1))
+        .chain([u64::MAX])
+        {
+            out.clear();
+            write_u64(&mut out, n);
+            assert_eq!(out, serde_json::to_vec(&n).unwrap(), "{n}");
+            for (first, other) in [(true, 0), (false, 7), (false, u64::MAX)] {
+                for span in [[n, other], [other, n]] {
+                    out.clear();
+                    write_span(&mut out, span, first);
+                    let comma = if first { "" } else { "," };
+                    let json = serde_json::to_string(&span).unwrap();
+                    assert_eq!(String::from_utf8_lossy(&out), format!("{comma}{json}"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn entities_are_written_as_serde_json_writes_them() {
+        use serde_json::json;
+        let entity = |text: &str, label: &str, count: u64, spans: Vec<[u64; 2]>| Entity {
+            text: text.to_owned(),
+            label: label.to_owned(),
+            count,
+            spans,
+            ..Entity::default()
+        };
+        let mut with_extra = entity("Hồ Chí Minh \"City\"", "GPE", 3, vec![[1, 2], [30, 45]]);
+        with_extra
+            .extra
+            .insert("wikidata".to_owned(), json!("Q1854"));
+        with_extra
+            .extra
+            .insert("a\"b\\c\n\u{1}é😀".to_owned(), json!(null));
+        with_extra.extra.insert(
+            "nested".to_owned(),
+            json!({"z": [1, -2, 3.5, true, {"k": "v\t"}], "a": {}, "e": []}),
+        );
+        with_extra.extra.insert(String::new(), json!(1e300));
+        with_extra.extra.insert("aa".to_owned(), json!(u64::MAX));
+        let mut only_extra = Entity::default();
+        only_extra.extra.insert("x".to_owned(), json!(-1));
+        let lists = vec![
+            vec![],
+            vec![Entity::default()],
+            vec![entity("United States", "GPE", 2, vec![[0, 13]])],
+            vec![
+                entity("", "", 0, vec![]),
+                entity(
+                    "a\\b\"c\u{0}\u{1f}\u{7f}\r\n\t\u{8}\u{c}/",
+                    "ORG",
+                    1,
+                    vec![],
+                ),
+                entity("U.S. — 😀 \u{2028}", "LAW", u64::MAX, vec![[u64::MAX, 0]]),
+                entity(
+                    "many",
+                    "PERSON",
+                    1_000_000,
+                    (0..100).map(|i| [i * 977, i * 977 + 12]).collect(),
+                ),
+                with_extra,
+                only_extra,
+            ],
+        ];
+        let mut out = Vec::new();
+        for entities in &lists {
+            out.clear();
+            entities.write_json(&mut out).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&serde_json::to_vec(entities).unwrap())
+            );
+            assert_eq!(out, serde_json::to_vec(entities).unwrap());
         }
     }
 }
