@@ -52,11 +52,11 @@ struct Step {
 }
 
 /// The work of one crossing, done in process with the same SDK functions the daemon and the
-/// plugin glue use: the host encodes the fields the plugin reads (from the document's field
-/// cache), the plugin parses them and keeps a copy of the fields it writes, then encodes the
-/// patch (the diff against that copy), the sink copies it, and the host validates and applies
-/// it. (ABI 1.0 stages:
-/// the whole document both ways.)
+/// plugin glue use: the host encodes the fields the plugin reads (binary for ABI 1.3 stages,
+/// else JSON from the document's field cache), the plugin reads them and keeps a copy of the
+/// fields it writes, then encodes the patch (the diff against that copy, in the form it was
+/// sent), the sink copies it, and the host validates and applies it. (ABI 1.0 stages: the
+/// whole document both ways.)
 fn cross(
     host_doc: &mut Document,
     cache: &mut fields::FieldCache,
@@ -71,11 +71,19 @@ fn cross(
         cache.clear();
         return Ok(());
     }
-    let input = cache.encode(host_doc, stage.reads)?;
-    let parsed: Document = serde_json::from_slice(&input)?;
-    let before = fields::snapshot(&parsed, stage.writes);
-    drop(parsed);
-    let patch = fields::encode_patch_within(&before, &step.plugin_after, stage.writes)?.to_vec();
+    let binary = stage.abi_minor >= 3;
+    let patch = if binary {
+        let input = fields::encode_fields_binary(host_doc, stage.reads)?;
+        let before = fields::snapshot(&fields::decode_fields_binary(&input)?, stage.writes);
+        fields::encode_patch_binary(&before, &step.plugin_after, stage.writes)?
+    } else {
+        let input = cache.encode(host_doc, stage.reads)?;
+        let parsed: Document = serde_json::from_slice(&input)?;
+        let before = fields::snapshot(&parsed, stage.writes);
+        fields::encode_patch_within(&before, &step.plugin_after, stage.writes)?
+    };
+    // The sink's copy.
+    let patch = patch.to_vec();
     let touched = fields::apply_patch(host_doc, &patch)?;
     anyhow::ensure!(touched & !stage.writes == 0, "undeclared write");
     cache.invalidate(touched);

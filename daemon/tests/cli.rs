@@ -57,7 +57,7 @@ fn check_prints_the_chain_and_plugins_lists_libraries() {
     let out = env.command().arg("plugins").arg(&dir).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line_of = |name: &str| stdout.lines().find(|l| l.contains(name)).unwrap_or("");
-    assert!(line_of("test-faults").contains("abi 1.2"), "{stdout}");
+    assert!(line_of("test-faults").contains("abi 1.3"), "{stdout}");
     assert!(
         line_of("test-raw-abi").contains("abi 1.0"),
         "a hand-written ABI 1.0 plugin still loads: {stdout}"

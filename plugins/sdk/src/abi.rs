@@ -28,7 +28,10 @@ pub const ABI_MAJOR: u32 = 1;
 ///   (`HostApi::abi_minor >= 1`) may answer [`STATUS_PATCH`] with a field patch.
 /// * 1.2: the declaration ends with [`PluginDeclaration::writes`] (the fields the plugin may
 ///   change); the host refuses output that changes any other field.
-pub const ABI_MINOR: u32 = 2;
+/// * 1.3: a host of 1.3 sends a plugin of 1.3 its fields in the binary form of
+///   [`crate::binary`] instead of JSON, and the plugin answers with a binary patch (a plugin
+///   answers in the form it was sent).
+pub const ABI_MINOR: u32 = 3;
 
 /// Name of the symbol every plugin library exports (NUL-terminated for `dlsym`).
 pub const DECLARATION_SYMBOL: &[u8] = b"ingestd_plugin_v1\0";
@@ -57,8 +60,9 @@ pub const STATUS_PERMANENT: Status = 3;
 /// The plugin panicked; the panic was caught inside the plugin. The sink holds the message.
 pub const STATUS_PANIC: Status = 4;
 /// `process` only, ABI 1.1: the call succeeded and the sink holds a field patch (a JSON object
-/// of the top-level fields to replace, see [`crate::fields`]), not the whole document. Only
-/// sent to a host whose `HostApi::abi_minor` is at least 1.
+/// of the top-level fields to replace, see [`crate::fields`], or from ABI 1.3 its binary form
+/// when the input was binary, see [`crate::binary`]), not the whole document. Only sent to a
+/// host whose `HostApi::abi_minor` is at least 1.
 pub const STATUS_PATCH: Status = 5;
 
 /// Log level values passed to [`HostApi::log`].
@@ -155,7 +159,8 @@ pub type CreateFn = unsafe extern "C" fn(
     err: *const Sink,
 ) -> Status;
 
-/// Processes one document (JSON in); writes the resulting JSON, skip reason or error to `out`.
+/// Processes one document (JSON in, or from ABI 1.3 binary fields); writes the resulting
+/// document or patch, skip reason or error to `out`.
 pub type ProcessFn =
     unsafe extern "C" fn(instance: *mut c_void, doc_json: RawBytes, out: *const Sink) -> Status;
 

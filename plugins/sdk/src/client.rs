@@ -85,15 +85,17 @@ pub struct DeclarationInfo {
 }
 
 impl DeclarationInfo {
-    /// The input `process` expects for `doc`: the fields the plugin reads (ABI 1.1, taken
-    /// from `cache` where they were encoded before), or the whole document (ABI 1.0, whose
-    /// plugins may expect every field to be present).
+    /// The input `process` expects for `doc`: the fields the plugin reads, in the binary form
+    /// (ABI 1.3) or as JSON (ABI 1.1, taken from `cache` where they were encoded before), or
+    /// the whole document (ABI 1.0, whose plugins may expect every field to be present).
     pub fn encode_input(
         &self,
         doc: &Document,
         cache: &mut fields::FieldCache,
     ) -> serde_json::Result<Vec<u8>> {
-        if self.abi_minor >= 1 {
+        if self.abi_minor >= 3 {
+            fields::encode_fields_binary(doc, self.reads)
+        } else if self.abi_minor >= 1 {
             cache.encode(doc, self.reads)
         } else {
             serde_json::to_vec(doc)

@@ -12,6 +12,7 @@ use crate::abi::{
     HostApi, RawBytes, STATUS_OK, STATUS_PANIC, STATUS_PATCH, STATUS_PERMANENT, STATUS_RETRYABLE,
     STATUS_SKIP, Sink, Status,
 };
+use crate::binary;
 use crate::document::Document;
 use crate::fields;
 use crate::plugin::{Host, Plugin, PluginError, Verdict, parse_config};
@@ -109,9 +110,17 @@ pub unsafe extern "C" fn process<P: Plugin>(
     let result = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the host keeps the input bytes alive for the call.
         let input = unsafe { doc_json.as_slice() };
-        let mut doc: Document = serde_json::from_slice(input).map_err(|e| {
-            PluginError::permanent("bad_document", format!("host sent invalid JSON: {e}"))
-        })?;
+        // Answer in the form the host sent (binary from an ABI 1.3 host, else JSON).
+        let binary = binary::is_binary(input);
+        let mut doc = if binary {
+            fields::decode_fields_binary(input).map_err(|e| {
+                PluginError::permanent("bad_document", format!("host sent invalid fields: {e}"))
+            })?
+        } else {
+            serde_json::from_slice(input).map_err(|e| {
+                PluginError::permanent("bad_document", format!("host sent invalid JSON: {e}"))
+            })?
+        };
         let before = hosted.patches.then(|| fields::snapshot(&doc, P::WRITES));
         // Debug builds (tests) check that the plugin changes only what it declares.
         let whole = (cfg!(debug_assertions) && P::WRITES != fields::ALL).then(|| doc.clone());
@@ -121,6 +130,8 @@ pub unsafe extern "C" fn process<P: Plugin>(
                     check_writes::<P>(whole, &doc)?;
                 }
                 match &before {
+                    Some(before) if binary => fields::encode_patch_binary(before, &doc, P::WRITES)
+                        .map(|patch| (STATUS_PATCH, patch)),
                     Some(before) => fields::encode_patch_within(before, &doc, P::WRITES)
                         .map(|json| (STATUS_PATCH, json)),
                     None => serde_json::to_vec(&doc).map(|json| (STATUS_OK, json)),

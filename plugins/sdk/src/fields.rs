@@ -11,6 +11,10 @@
 //!   the same name; `null` resets a field to its default (or removes an unknown field). Fields
 //!   the patch does not name are left as they were. `id` may only appear unchanged.
 //!
+//! From ABI 1.3 both cross in the binary form of [`crate::binary`] between a host and a plugin
+//! of 1.3 ([`encode_fields_binary`], [`decode_fields_binary`], [`encode_patch_binary`];
+//! [`apply_patch`] reads both forms), with the same meaning.
+//!
 //! From ABI 1.2 a plugin also declares which fields it **writes**: the SDK keeps a
 //! [`snapshot`] of only those before `process` and compares only those after it
 //! ([`encode_patch_within`]), and the host refuses a patch that sets any other.
@@ -25,6 +29,7 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use crate::binary::{self, Binary, BinaryError, Reader};
 use crate::document::Document;
 use crate::json::{self, WriteJson};
 
@@ -150,6 +155,37 @@ macro_rules! document_fields {
                         $konst
                     })),
                 )*
+                _ => None,
+            }
+        }
+
+        /// Writes the known fields in `mask` of `doc` as binary entries (bit, value).
+        fn put_known_binary(
+            out: &mut Vec<u8>,
+            doc: &Document,
+            mask: u64,
+        ) -> serde_json::Result<()> {
+            $(
+                if mask & $konst != 0 {
+                    out.push($bit);
+                    Binary::put(&doc.$field, out)?;
+                }
+            )*
+            Ok(())
+        }
+
+        /// Reads the binary value of the known field number `bit` into `doc` and returns its
+        /// mask; `None` when the number is not a known field.
+        fn get_known_binary(
+            r: &mut Reader<'_>,
+            doc: &mut Document,
+            bit: u8,
+        ) -> Option<Result<u64, BinaryError>> {
+            match bit {
+                $( $bit => Some(Binary::get(r).map(|value| {
+                    doc.$field = value;
+                    $konst
+                })), )*
                 _ => None,
             }
         }
@@ -443,6 +479,76 @@ pub fn encode_patch_within(
     Ok(out)
 }
 
+/// Host side, ABI 1.3: [`encode_fields`] in the binary form of [`crate::binary`].
+pub fn encode_fields_binary(doc: &Document, reads: u64) -> serde_json::Result<Vec<u8>> {
+    let sent = (0..KNOWN.len())
+        .filter(|&bit| reads & (1 << bit) != 0 && !known_is_default(doc, bit))
+        .fold(0u64, |mask, bit| mask | 1 << bit);
+    let mut out = Vec::with_capacity(16 + doc.id.len() + known_size(doc, sent));
+    out.push(binary::MAGIC);
+    binary::put_str(&mut out, &doc.id);
+    put_known_binary(&mut out, doc, sent)?;
+    if reads & EXTRA != 0 && !doc.extra.is_empty() {
+        binary::put_extra_entry(&mut out, &doc.extra)?;
+    }
+    Ok(out)
+}
+
+/// Plugin side, ABI 1.3: the document a binary input describes (the fields it leaves out at
+/// their default, as from JSON).
+pub fn decode_fields_binary(bytes: &[u8]) -> Result<Document, BinaryError> {
+    let mut r = Reader::new(bytes)?;
+    let mut doc = Document {
+        id: binary::get_id(&mut r)?,
+        ..Document::default()
+    };
+    while !r.is_empty() {
+        match r.byte()? {
+            binary::EXTRA_ENTRY => doc.extra.extend(binary::get_extra_entry(&mut r)?),
+            bit => match get_known_binary(&mut r, &mut doc, bit) {
+                Some(result) => {
+                    result?;
+                }
+                None => return Err(BinaryError::UnknownField(bit)),
+            },
+        }
+    }
+    Ok(doc)
+}
+
+/// Plugin side, ABI 1.3: [`encode_patch_within`] in the binary form of [`crate::binary`].
+pub fn encode_patch_binary(
+    before: &Document,
+    after: &Document,
+    writes: u64,
+) -> serde_json::Result<Vec<u8>> {
+    let known = changed_known(before, after, writes);
+    let mut out = Vec::with_capacity(64 + known_size(after, known));
+    out.push(binary::MAGIC);
+    if before.id != after.id {
+        out.push(binary::ID_ENTRY);
+        binary::put_str(&mut out, &after.id);
+    }
+    put_known_binary(&mut out, after, known)?;
+    if writes & EXTRA != 0 {
+        let mut members: BTreeMap<&str, Option<&serde_json::Value>> = BTreeMap::new();
+        for (name, value) in &after.extra {
+            if before.extra.get(name) != Some(value) {
+                members.insert(name, Some(value));
+            }
+        }
+        for name in before.extra.keys() {
+            if !after.extra.contains_key(name) {
+                members.insert(name, None);
+            }
+        }
+        if !members.is_empty() {
+            binary::put_extra_entry(&mut out, &members)?;
+        }
+    }
+    Ok(out)
+}
+
 /// Why the host refused a field patch.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -463,6 +569,9 @@ pub enum PatchError {
         /// The parser's message, bounded.
         reason: String,
     },
+    /// A binary patch does not read.
+    #[error("plugin returned an invalid binary patch: {0}")]
+    Binary(BinaryError),
     /// The patch changes the document id.
     #[error("plugin changed the document id from {from:?} to {to:?}")]
     IdChanged {
@@ -561,6 +670,9 @@ impl<'de> serde::Deserialize<'de> for ParsedPatch {
 /// is a field's default or removes an unknown field. Anything else goes through those checks,
 /// on the untouched document, for their error.
 pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<u64, PatchError> {
+    if binary::is_binary(patch) {
+        return apply_patch_binary(doc, patch);
+    }
     if let Ok(mut parsed) = serde_json::from_slice::<ParsedPatch>(patch)
         && parsed.id.as_ref().is_none_or(|id| *id == doc.id)
     {
@@ -579,6 +691,41 @@ pub fn apply_patch(doc: &mut Document, patch: &[u8]) -> Result<u64, PatchError> 
         return Ok(parsed.known | extra);
     }
     apply_patch_checked(doc, patch)
+}
+
+/// [`apply_patch`] for a binary patch: entries in order, the last of a field wins.
+fn apply_patch_binary(doc: &mut Document, patch: &[u8]) -> Result<u64, PatchError> {
+    let mut r = Reader::new(patch).map_err(PatchError::Binary)?;
+    let mut touched = 0;
+    while !r.is_empty() {
+        match r.byte().map_err(PatchError::Binary)? {
+            binary::ID_ENTRY => {
+                let id = binary::get_id(&mut r).map_err(PatchError::Binary)?;
+                if id != doc.id {
+                    return Err(PatchError::IdChanged {
+                        from: doc.id.clone(),
+                        to: bounded(&id, 80),
+                    });
+                }
+            }
+            binary::EXTRA_ENTRY => {
+                let members: BTreeMap<String, Option<serde_json::Value>> =
+                    binary::get_extra_entry(&mut r).map_err(PatchError::Binary)?;
+                for (name, value) in members {
+                    touched |= EXTRA;
+                    match value {
+                        Some(value) => doc.extra.insert(name, value),
+                        None => doc.extra.remove(&name),
+                    };
+                }
+            }
+            bit => match get_known_binary(&mut r, doc, bit) {
+                Some(result) => touched |= result.map_err(PatchError::Binary)?,
+                None => return Err(PatchError::Binary(BinaryError::UnknownField(bit))),
+            },
+        }
+    }
+    Ok(touched)
 }
 
 /// [`apply_patch`] member by member, in name order, each member checked on its own.
@@ -794,6 +941,116 @@ mod tests {
             encode_patch_within(&snapshot, &before, writes).unwrap(),
             b"{}"
         );
+    }
+
+    /// Documents with every field set, with defaults, and with unusual unknown fields.
+    fn varied_documents() -> Vec<Document> {
+        let full = full_document();
+        let mut sparse = Document {
+            id: "sparse".into(),
+            body: "b".into(),
+            ..Document::default()
+        };
+        sparse.extra.insert("null".into(), serde_json::Value::Null);
+        sparse
+            .extra
+            .insert("list".into(), serde_json::json!([1, "x", {"y": null}]));
+        let mut tricky = full.clone();
+        tricky.title = Some(String::new());
+        tricky.translated = Some(false);
+        tricky.word_count = Some(0);
+        tricky.body = "Hồ \"Chí\"\n\u{0}\u{7f} 😀".into();
+        tricky.paragraphs.push(crate::document::Paragraph {
+            kind: crate::document::ParagraphKind::Other,
+            text: String::new(),
+        });
+        vec![full, sparse, tricky, Document::default()]
+    }
+
+    const MASKS: [u64; 6] = [
+        ALL,
+        TITLE | BODY,
+        RAW | EXTRA,
+        ENTITIES | DEDUP | TRACE,
+        0,
+        EXTRA,
+    ];
+
+    #[test]
+    fn binary_fields_read_as_the_json_fields_read() {
+        for doc in varied_documents() {
+            for mask in MASKS {
+                let json: Document =
+                    serde_json::from_slice(&encode_fields(&doc, mask).unwrap()).unwrap();
+                let binary = encode_fields_binary(&doc, mask).unwrap();
+                assert_eq!(
+                    decode_fields_binary(&binary).unwrap(),
+                    json,
+                    "mask {mask:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn binary_patches_apply_as_json_patches() {
+        let docs = varied_documents();
+        for before in &docs {
+            for after in &docs {
+                let mut after = after.clone();
+                after.id.clone_from(&before.id);
+                for writes in MASKS {
+                    let snapshot = snapshot(before, writes);
+                    let json = encode_patch_within(&snapshot, &after, writes).unwrap();
+                    let binary = encode_patch_binary(&snapshot, &after, writes).unwrap();
+                    let (mut by_json, mut by_binary) = (before.clone(), before.clone());
+                    let touched_json = apply_patch(&mut by_json, &json).unwrap();
+                    let touched_binary = apply_patch(&mut by_binary, &binary).unwrap();
+                    assert_eq!(by_binary, by_json, "writes {writes:#x}");
+                    assert_eq!(touched_binary, touched_json, "writes {writes:#x}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_binary_patches_are_refused_and_never_panic() {
+        let before = full_document();
+        let mut after = before.clone();
+        after.id = "other".into();
+        after.summary = Some("new summary".into());
+        let patch = encode_patch_binary(&before, &after, ALL).unwrap();
+        let err = apply_patch(&mut before.clone(), &patch).unwrap_err();
+        assert!(matches!(err, PatchError::IdChanged { .. }), "{err}");
+
+        after.id.clone_from(&before.id);
+        let patch = encode_patch_binary(&before, &after, ALL).unwrap();
+        let mut unknown = patch.clone();
+        unknown.push(40);
+        let err = apply_patch(&mut before.clone(), &unknown).unwrap_err();
+        assert_eq!(err, PatchError::Binary(BinaryError::UnknownField(40)));
+        // Cut inside the summary's text.
+        let err = apply_patch(&mut before.clone(), &patch[..patch.len() - 3]).unwrap_err();
+        assert!(
+            matches!(err, PatchError::Binary(BinaryError::Truncated(_))),
+            "{err}"
+        );
+        for end in 0..patch.len() {
+            let _ = apply_patch(&mut before.clone(), &patch[..end]);
+        }
+        // Random bytes after the magic byte: errors or small patches, never a panic.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let mut bytes = vec![binary::MAGIC];
+            for _ in 0..(state % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                bytes.push((state % 23) as u8);
+            }
+            let _ = apply_patch(&mut before.clone(), &bytes);
+            let _ = decode_fields_binary(&bytes);
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! * no Rust type crosses it, only `#[repr(C)]` structs of integers, function pointers and
 //!   borrowed byte slices; documents cross as JSON ([`Document`]): since ABI 1.1 only the
 //!   fields a plugin reads ([`Plugin::READS`]) go in, and only the fields it changed come back
-//!   (a field patch, see [`fields`]);
+//!   (a field patch, see [`fields`]); since 1.3 both in a compact binary form ([`binary`]);
 //! * memory never changes owner: output is copied through a host-owned sink;
 //! * panics never cross: every entry point runs inside `catch_unwind`, and a plugin built with
 //!   `panic = "abort"` is refused at load time.
@@ -47,6 +47,7 @@
 
 pub mod abi;
 pub mod ascii8;
+pub mod binary;
 pub mod client;
 pub mod document;
 pub mod fields;

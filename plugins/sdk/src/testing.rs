@@ -261,7 +261,14 @@ pub fn assert_plugin_compliance(declaration_fn: DeclarationFn, case: &Compliance
     assert_eq!(first, second, "output differs between two fresh instances");
 
     // 4. Garbage and empty input.
-    for garbage in [&b"not json"[..], b"", b"{\"id\": 5}", b"\xff\xfe\x00"] {
+    for garbage in [
+        &b"not json"[..],
+        b"",
+        b"{\"id\": 5}",
+        b"\xff\xfe\x00",
+        b"\xb1\xff\xff\xff\xff",
+        b"\xb1\x01\x00\x00\x00x\x0e\x09",
+    ] {
         match instance.process(garbage, MAX_TEST_OUTPUT) {
             CallOutcome::Error(_) => {}
             other => panic!("garbage input {garbage:?}: expected an error, got {other:?}"),
