@@ -400,8 +400,8 @@ impl FieldCache {
 /// Plugin side: the field patch that turns `before` into `after` (`{}` when nothing changed).
 ///
 /// Written member by member as `serde_json` writes a map (compact, in this order: `id` if it
-/// changed, the known fields in bit order, new or changed unknown fields, removed unknown
-/// fields as `null`), with the text fields through [`json::write_str`].
+/// changed, the known fields in bit order, then the unknown fields that are new, changed or
+/// removed (`null`), in name order), with the text fields through [`json::write_str`].
 pub fn encode_patch(before: &Document, after: &Document) -> serde_json::Result<Vec<u8>> {
     encode_patch_within(before, after, ALL)
 }
@@ -452,31 +452,37 @@ pub fn encode_patch_within(
         json::write_str(&mut out, &after.id);
     }
     write_known(&mut out, after, known, &mut first)?;
-    if writes & EXTRA == 0 {
-        out.push(b'}');
-        return Ok(out);
-    }
-    for (name, value) in &after.extra {
-        if before.extra.get(name) != Some(value) {
+    if writes & EXTRA != 0 {
+        for (name, value) in extra_changes(before, after) {
             if !std::mem::take(&mut first) {
                 out.push(b',');
             }
             json::write_str(&mut out, name);
             out.push(b':');
-            serde_json::to_writer(&mut out, value)?;
-        }
-    }
-    for name in before.extra.keys() {
-        if !after.extra.contains_key(name) {
-            if !std::mem::take(&mut first) {
-                out.push(b',');
-            }
-            json::write_str(&mut out, name);
-            out.extend_from_slice(b":null");
+            serde_json::to_writer(&mut out, &value)?;
         }
     }
     out.push(b'}');
     Ok(out)
+}
+
+/// The unknown fields that differ between two documents, in name order: the new value, or
+/// `None` for a field `after` no longer has.
+fn extra_changes<'a>(
+    before: &'a Document,
+    after: &'a Document,
+) -> BTreeMap<&'a str, Option<&'a serde_json::Value>> {
+    let changed = after
+        .extra
+        .iter()
+        .filter(|(name, value)| before.extra.get(*name) != Some(value))
+        .map(|(name, value)| (name.as_str(), Some(value)));
+    let removed = before
+        .extra
+        .keys()
+        .filter(|name| !after.extra.contains_key(*name))
+        .map(|name| (name.as_str(), None));
+    changed.chain(removed).collect()
 }
 
 /// Host side, ABI 1.3: [`encode_fields`] in the binary form of [`crate::binary`].
@@ -531,17 +537,7 @@ pub fn encode_patch_binary(
     }
     put_known_binary(&mut out, after, known)?;
     if writes & EXTRA != 0 {
-        let mut members: BTreeMap<&str, Option<&serde_json::Value>> = BTreeMap::new();
-        for (name, value) in &after.extra {
-            if before.extra.get(name) != Some(value) {
-                members.insert(name, Some(value));
-            }
-        }
-        for name in before.extra.keys() {
-            if !after.extra.contains_key(name) {
-                members.insert(name, None);
-            }
-        }
+        let members = extra_changes(before, after);
         if !members.is_empty() {
             binary::put_extra_entry(&mut out, &members)?;
         }
