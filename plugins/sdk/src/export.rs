@@ -298,7 +298,10 @@ mod tests {
             };
             assert_eq!(crate::binary::is_binary(&patch), binary);
             let mut patched = doc.clone();
-            assert_eq!(fields::apply_patch(&mut patched, &patch), Ok(fields::SUMMARY));
+            assert_eq!(
+                fields::apply_patch(&mut patched, &patch),
+                Ok(fields::SUMMARY)
+            );
             assert_eq!(patched.summary.as_deref(), Some("Title"));
         }
     }
