@@ -23,6 +23,11 @@
 //! and the unknown-fields entry holds a JSON object whose `null` members remove a field, as in
 //! a JSON patch. The reader checks every length against the bytes left and validates all
 //! text as UTF-8, so malformed input is an error, never a panic or an oversized allocation.
+//!
+//! The reader refuses field numbers it does not know. So a document field added later comes
+//! with a new ABI minor version: a side of that version sends the new field by number only to
+//! a peer of that version, and to an older peer inside the unknown-fields entry, as JSON
+//! carries it.
 
 use std::collections::BTreeMap;
 
