@@ -1,9 +1,10 @@
 //! The plugin chain: runs a document through each plugin in order and checks what comes back.
 //!
-//! Each plugin gets the fields it reads (ABI 1.1) or the whole document (ABI 1.0). The host
-//! trusts nothing a plugin returns: a field patch must name fields with values of the right
-//! type, a whole document must parse; neither may change the `id`, and both must fit the size
-//! cap. A panic (caught inside the plugin) fails that document and
+//! Each plugin gets the fields it reads (ABI 1.1; in binary from 1.3) or the whole document
+//! (ABI 1.0). The host trusts nothing a plugin returns: a field patch must name fields with
+//! values of the right type, a whole document must parse; neither may change the `id` or a
+//! field the plugin does not declare it writes (ABI 1.2), and both must fit the size cap. A
+//! panic (caught inside the plugin) fails that document and
 //! recreates the instance; after `max_panics` panics the plugin is disabled with a loud error
 //! until the chain is reloaded.
 
