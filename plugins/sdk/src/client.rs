@@ -16,7 +16,7 @@ use crate::abi::{
     STATUS_OK, STATUS_PANIC, STATUS_PATCH, STATUS_PERMANENT, STATUS_RETRYABLE, STATUS_SKIP, Sink,
 };
 use crate::document::Document;
-use crate::fields;
+use crate::fields::{self, UndeclaredWrite};
 use crate::plugin::{Level, PluginError};
 
 /// Why a declaration was refused.
@@ -105,25 +105,8 @@ impl DeclarationInfo {
     /// Refuses output that changed (`changed`, a field mask) fields outside the ones the
     /// plugin declares it writes (ABI 1.2; every field may change before).
     pub fn check_writes(&self, changed: u64) -> Result<(), UndeclaredWrite> {
-        let undeclared = changed & !self.writes;
-        if undeclared == 0 {
-            return Ok(());
-        }
-        Err(UndeclaredWrite {
-            fields: fields::names(undeclared).join(", "),
-            declared: fields::names(self.writes).join(", "),
-        })
+        fields::check_writes(changed, self.writes)
     }
-}
-
-/// Output that changed fields its plugin does not declare it writes.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("plugin changed {fields}, but declares that it writes only: {declared}")]
-pub struct UndeclaredWrite {
-    /// The fields changed without being declared.
-    pub fields: String,
-    /// The fields the plugin declares.
-    pub declared: String,
 }
 
 /// A declaration that passed validation. The pointer must stay valid for `'static`, which the

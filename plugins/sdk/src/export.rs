@@ -13,7 +13,6 @@ use crate::abi::{
     STATUS_SKIP, Sink, Status,
 };
 use crate::binary;
-use crate::document::Document;
 use crate::fields;
 use crate::plugin::{Host, Plugin, PluginError, Verdict, parse_config};
 
@@ -127,7 +126,8 @@ pub unsafe extern "C" fn process<P: Plugin>(
         match hosted.plugin.process(&mut doc)? {
             Verdict::Continue => {
                 if let Some(whole) = &whole {
-                    check_writes::<P>(whole, &doc)?;
+                    let changed = fields::changed_fields(whole, &doc);
+                    fields::check_writes(changed, P::WRITES).map_err(undeclared_write)?;
                 }
                 match &before {
                     Some(before) if binary => fields::encode_patch_binary(before, &doc, P::WRITES)
@@ -151,20 +151,13 @@ pub unsafe extern "C" fn process<P: Plugin>(
     }
 }
 
-/// Refuses a document whose fields outside `P::WRITES` changed in `process`: the patch would
-/// silently leave those changes out.
-fn check_writes<P: Plugin>(before: &Document, after: &Document) -> Result<(), PluginError> {
-    let undeclared = fields::changed_fields(before, after) & !P::WRITES;
-    if undeclared == 0 {
-        return Ok(());
-    }
-    Err(PluginError::permanent(
+/// The error for a `process` that changed fields outside its `Plugin::WRITES` (the patch would
+/// silently leave those changes out).
+fn undeclared_write(e: fields::UndeclaredWrite) -> PluginError {
+    PluginError::permanent(
         "undeclared_write",
-        format!(
-            "process changed {} outside Plugin::WRITES; add them to WRITES",
-            fields::names(undeclared).join(", ")
-        ),
-    ))
+        format!("{e}; add them to Plugin::WRITES"),
+    )
 }
 
 /// `destroy` entry point for plugin type `P`.

@@ -485,6 +485,30 @@ fn extra_changes<'a>(
     changed.chain(removed).collect()
 }
 
+/// Refuses a change (`changed`, a field mask) to fields outside `writes`, the fields a plugin
+/// declares it writes. The host checks every output with it, and the SDK checks a plugin's
+/// `process` with it in debug builds.
+pub fn check_writes(changed: u64, writes: u64) -> Result<(), UndeclaredWrite> {
+    let undeclared = changed & !writes;
+    if undeclared == 0 {
+        return Ok(());
+    }
+    Err(UndeclaredWrite {
+        fields: names(undeclared).join(", "),
+        declared: names(writes).join(", "),
+    })
+}
+
+/// A change to fields that a plugin does not declare it writes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("plugin changed {fields}, but declares that it writes only: {declared}")]
+pub struct UndeclaredWrite {
+    /// The fields changed without being declared.
+    pub fields: String,
+    /// The fields the plugin declares.
+    pub declared: String,
+}
+
 /// Host side, ABI 1.3: [`encode_fields`] in the binary form of [`crate::binary`].
 pub fn encode_fields_binary(doc: &Document, reads: u64) -> serde_json::Result<Vec<u8>> {
     let sent = (0..KNOWN.len())
