@@ -17,7 +17,8 @@
 //!   [`ParagraphKind`]) and its text; an entity: text, label, count, the spans (a `u32` count
 //!   and two `u64` each) and its unknown fields as a JSON object (length and bytes, empty for
 //!   none);
-//! * `source`, `dedup`, `trace` and the unknown fields: their JSON (length and bytes; small).
+//! * `source`, `dedup`, `trace` and the unknown fields: their JSON (length and bytes; small; a
+//!   length of 0 stands for the default value).
 //!
 //! In a patch an entry sets its field, to the field's default when the value is the default,
 //! and the unknown-fields entry holds a JSON object whose `null` members remove a field, as in
@@ -150,11 +151,15 @@ impl<'a> Reader<'a> {
         Ok((count, Vec::with_capacity(count)))
     }
 
-    fn json<T: serde::de::DeserializeOwned>(
+    /// An embedded JSON value; no bytes at all stand for its default.
+    fn json<T: serde::de::DeserializeOwned + Default>(
         &mut self,
         field: &'static str,
     ) -> Result<T, BinaryError> {
         let len = self.u32()?;
+        if len == 0 {
+            return Ok(T::default());
+        }
         let bytes = self.take(len)?;
         serde_json::from_slice(bytes).map_err(|e| BinaryError::BadJson {
             field,
@@ -301,8 +306,8 @@ const KINDS: [ParagraphKind; 6] = [
 
 impl Binary for Paragraph {
     fn put(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        let kind = KINDS.iter().position(|k| *k == self.kind).unwrap_or(5);
-        out.push(kind as u8);
+        // Its place in `KINDS`, which lists the variants in declaration order.
+        out.push(self.kind as u8);
         put_str(out, &self.text);
         Ok(())
     }
@@ -344,12 +349,13 @@ impl Binary for Entity {
             label,
             count,
             spans,
-            extra: get_extra(r, "entities")?,
+            extra: r.json("entities")?,
         })
     }
 }
 
-/// Writes an unknown-fields map: empty for none, else its JSON object.
+/// Writes an unknown-fields map: no bytes for none (what [`Reader::json`] reads as empty), else
+/// its JSON object.
 fn put_extra(out: &mut Vec<u8>, extra: &BTreeMap<String, Value>) -> serde_json::Result<()> {
     if extra.is_empty() {
         put_len(out, 0);
@@ -357,18 +363,6 @@ fn put_extra(out: &mut Vec<u8>, extra: &BTreeMap<String, Value>) -> serde_json::
     } else {
         put_json(out, extra)
     }
-}
-
-/// Reads what [`put_extra`] wrote.
-fn get_extra(
-    r: &mut Reader<'_>,
-    field: &'static str,
-) -> Result<BTreeMap<String, Value>, BinaryError> {
-    if r.bytes.get(r.at..r.at + 4) == Some(&[0; 4][..]) {
-        r.at += 4;
-        return Ok(BTreeMap::new());
-    }
-    r.json(field)
 }
 
 /// Types that cross as embedded JSON (small, and rich in optional members).
@@ -404,7 +398,7 @@ pub(crate) fn put_extra_entry<T: serde::Serialize>(
 
 /// Reads the JSON object of an [`EXTRA_ENTRY`] (as `Value`s for a document, as
 /// `Option<Value>` for a patch, where `null` removes a field).
-pub(crate) fn get_extra_entry<T: serde::de::DeserializeOwned>(
+pub(crate) fn get_extra_entry<T: serde::de::DeserializeOwned + Default>(
     r: &mut Reader<'_>,
 ) -> Result<BTreeMap<String, T>, BinaryError> {
     r.json("extra")
