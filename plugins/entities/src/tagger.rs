@@ -78,15 +78,14 @@ impl Scratch {
 
     /// Frees the buffers a huge document grew past [`MAX_KEPT_TOKENS`] entries.
     fn trim(&mut self) {
-        if self.tokens.capacity() > MAX_KEPT_TOKENS {
-            self.tokens = Vec::new();
+        fn free_if_grown<T>(buffer: &mut Vec<T>) {
+            if buffer.capacity() > MAX_KEPT_TOKENS {
+                *buffer = Vec::new();
+            }
         }
-        if self.gaz_at.capacity() > MAX_KEPT_TOKENS {
-            self.gaz_at = Vec::new();
-        }
-        if self.matches.capacity() > MAX_KEPT_TOKENS {
-            self.matches = Vec::new();
-        }
+        free_if_grown(&mut self.tokens);
+        free_if_grown(&mut self.matches);
+        free_if_grown(&mut self.gaz_at);
     }
 }
 
