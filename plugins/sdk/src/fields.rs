@@ -92,7 +92,8 @@ macro_rules! document_fields {
         }
 
         /// About how many bytes the JSON of the known fields in `mask` of `doc` takes, names
-        /// included (a buffer of this size rarely grows).
+        /// included (a buffer of this size rarely grows). It sizes binary messages too: no
+        /// field's binary form is longer than this estimate of its JSON.
         fn known_size(doc: &Document, mask: u64) -> usize {
             let mut size = 0;
             $(
